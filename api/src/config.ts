@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { ConfigError } from "./errors.js";
+
+const Env = z.object({
+  DATABASE_URL: z.string().url().default("postgres://postgres@127.0.0.1:5432/gantry"),
+  REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3030),
+  HOST: z.string().default("127.0.0.1"),
+  /** Public base URL of this api (links, dashboard, artifact and package URLs). */
+  GANTRY_PUBLIC_URL: z.string().url().optional(),
+  /** 32 bytes, hex or base64: encrypts secret keys and env var values at rest, signs run tokens. */
+  GANTRY_ENCRYPTION_KEY: z.string().min(32),
+  /** Prefix for every Redis key (BullMQ queues included). Hash-tagged so Redis Cluster keeps a queue on one slot. */
+  GANTRY_REDIS_PREFIX: z.string().default("gantry"),
+  /** How long a runner may miss heartbeats before its attempts are redriven. */
+  GANTRY_HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** How often the reconciler re-derives Redis state from Postgres. */
+  GANTRY_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+  /** Directory holding the npm tarballs the api serves (@gantry/sdk, the gantry CLI). */
+  GANTRY_PACKAGES_DIR: z.string().default(".gantry/packages"),
+  /** Directory of the built dashboard (web/dist). */
+  GANTRY_WEB_DIR: z.string().default("web/dist"),
+  /** Largest artifact (bundle) a deploy may upload, in bytes. */
+  GANTRY_ARTIFACT_MAX_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
+  /** A deployment still building after this long (its CLI or build worker died) becomes TIMED_OUT. */
+  GANTRY_DEPLOY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60 * 60 * 1000),
+  GANTRY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type ApiConfig = Readonly<z.infer<typeof Env> & { publicUrl: string; encryptionKey: Buffer }>;
+
+/** Parse the environment once, at the edge. Throws ConfigError naming the variable and the fix. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    const fix =
+      name === "GANTRY_ENCRYPTION_KEY"
+        ? "set it to 32 random bytes, e.g. `openssl rand -hex 32` (npm start creates one in .gantry/secrets.json)"
+        : `set ${name} to a valid value`;
+    throw new ConfigError(`${name}: ${issue.message}: ${fix}`);
+  }
+  const encryptionKey = decodeKey(parsed.data.GANTRY_ENCRYPTION_KEY);
+  const publicUrl = (parsed.data.GANTRY_PUBLIC_URL ?? `http://localhost:${parsed.data.PORT}`).replace(/\/+$/, "");
+  return Object.freeze({ ...parsed.data, publicUrl, encryptionKey });
+}
+
+function decodeKey(value: string): Buffer {
+  const hex = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, "hex") : Buffer.from(value, "base64");
+  if (hex.length !== 32) {
+    throw new ConfigError("GANTRY_ENCRYPTION_KEY must be 32 bytes (64 hex characters or base64): e.g. `openssl rand -hex 32`");
+  }
+  return hex;
+}

@@ -1,0 +1,90 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import {
+  CreateDeploymentRequestBody,
+  EnvironmentSlug,
+  FailDeploymentRequestBody,
+  FinalizeDeploymentRequestBody,
+} from "@gantry/sdk/contracts";
+import type { AppEnv } from "../context.js";
+import { authEnvironment, requireAuth } from "../auth/middleware.js";
+import { badRequest } from "../errors.js";
+import { readJson } from "../http/read-json.js";
+import { selectProjectEnvironments } from "../projects/queries/environments.js";
+import { requireProjectMember } from "../projects/service.js";
+import { selectDeployments } from "./queries/select-deployment.js";
+import {
+  createDeployment,
+  failDeployment,
+  finalizeDeployment,
+  getDeployment,
+  projectEnvironment,
+  promoteVersion,
+  toDeploymentInfo,
+} from "./service.js";
+
+const PromoteBody = z.object({ version: z.string().regex(/^\d{8}\.\d+$/, "expected a version like 20250101.1") });
+
+/** Deployments: create → (upload artifact) → finalize (or fail); retrieve, list, promote. PAT or secret key. */
+export function deploymentsRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const auth = requireAuth(["user", "environment"], { branch: "ignore" });
+
+  app.post("/api/v1/deployments", auth, async (c) => {
+    const body = await readJson(c, CreateDeploymentRequestBody);
+    const info = await createDeployment(c.get("deps"), c.get("auth"), body, c.req.header("x-trigger-branch")?.trim() || undefined);
+    return c.json(info, 201);
+  });
+
+  app.get("/api/v1/deployments/:id", auth, async (c) => {
+    const deps = c.get("deps");
+    return c.json(toDeploymentInfo(deps, await getDeployment(deps, c.get("auth"), c.req.param("id"))));
+  });
+
+  app.post("/api/v1/deployments/:id/finalize", auth, async (c) => {
+    const body = await readJson(c, FinalizeDeploymentRequestBody);
+    return c.json(await finalizeDeployment(c.get("deps"), c.get("auth"), c.req.param("id"), body));
+  });
+
+  app.post("/api/v1/deployments/:id/fail", auth, async (c) => {
+    const body = await readJson(c, FailDeploymentRequestBody);
+    return c.json(await failDeployment(c.get("deps"), c.get("auth"), c.req.param("id"), body.status, body.error));
+  });
+
+  /** The reference's promote: the secret key names the environment. */
+  app.post("/api/v1/deployments/:version/promote", requireAuth(["environment"]), async (c) => {
+    const caller = c.get("auth");
+    if (caller.kind === "environment" && caller.via !== "secretKey") throw badRequest("Promote with a secret key");
+    const version = PromoteBody.shape.version.parse(c.req.param("version"));
+    return c.json(await promoteVersion(c.get("deps"), authEnvironment(caller).id, version));
+  });
+
+  app.post("/api/v1/projects/:ref/envs/:env/promote", auth, async (c) => {
+    const slug = EnvironmentSlug.parse(c.req.param("env"));
+    const body = await readJson(c, PromoteBody);
+    const deps = c.get("deps");
+    const envId = await projectEnvironment(deps, c.get("auth"), c.req.param("ref"), slug, c.req.query("branch") ?? c.req.header("x-trigger-branch"));
+    return c.json(await promoteVersion(deps, envId, body.version));
+  });
+
+  app.get("/api/v1/projects/:ref/deployments", auth, async (c) => {
+    const deps = c.get("deps");
+    const caller = c.get("auth");
+    const ref = c.req.param("ref");
+    const limit = z.coerce.number().int().min(1).max(100).default(20).parse(c.req.query("limit") ?? undefined);
+    const envParam = c.req.query("env");
+    let envIds: string[];
+    if (envParam) {
+      envIds = [await projectEnvironment(deps, caller, ref, EnvironmentSlug.parse(envParam), c.req.query("branch"))];
+    } else if (caller.kind === "user") {
+      const project = await requireProjectMember(deps, caller.userId, ref);
+      envIds = (await selectProjectEnvironments(deps.sql, project.id, caller.userId)).map((e) => e.id);
+    } else {
+      envIds = [await projectEnvironment(deps, caller, ref, authEnvironment(caller).slug)];
+    }
+    const rows = await selectDeployments(deps.sql, envIds, limit);
+    return c.json({ data: rows.map((d) => toDeploymentInfo(deps, d)) });
+  });
+
+  return app;
+}

@@ -1,0 +1,81 @@
+import type { Sql } from "postgres";
+import type { RunStatus } from "@gantry/sdk/contracts";
+import { col } from "../../batching/arrays.js";
+import type { AttemptScope } from "./start-attempts.js";
+
+/** One completion, decided in JS: the final status, or a retry that SQL confirms against attempts left. */
+export interface CompletionRow {
+  runId: string;
+  attemptNumber: number;
+  /** status if this attempt ends the run (for a retry: the status when no attempts are left) */
+  finalStatus: RunStatus;
+  /** the attempt's own status */
+  attemptStatus: "COMPLETED" | "FAILED" | "CANCELED" | "CRASHED" | "TIMED_OUT" | "SYSTEM_FAILURE";
+  /** retry at this time if attempts are left */
+  retryAt?: Date;
+  output?: string;
+  outputType?: string;
+  /** JSON text of a TaskRunError */
+  error?: string;
+  durationMs: number;
+}
+
+export interface CompletedRow {
+  id: string;
+  status: RunStatus;
+  environment_id: string;
+  attempt_number: number;
+  available_at: Date;
+}
+
+/**
+ * Completes many attempts in one statement, fenced by attempt number (invariant 3): only a run still
+ * EXECUTING the same attempt changes; anything else is stale and absent from the result. A retry goes back to
+ * QUEUED (available at its backoff time) while attempt_number < max_attempts; otherwise it takes finalStatus.
+ */
+export async function completeAttempts(sql: Sql, rows: CompletionRow[], scope: AttemptScope): Promise<CompletedRow[]> {
+  return sql<CompletedRow[]>`
+    with i as (
+      select * from unnest(
+        ${col(sql, rows.map((r) => r.runId))}::text[],
+        ${col(sql, rows.map((r) => r.attemptNumber))}::int[],
+        ${col(sql, rows.map((r) => r.finalStatus))}::text[],
+        ${col(sql, rows.map((r) => r.attemptStatus))}::text[],
+        ${col(sql, rows.map((r) => r.retryAt))}::timestamptz[],
+        ${col(sql, rows.map((r) => r.output))}::text[],
+        ${col(sql, rows.map((r) => r.outputType))}::text[],
+        ${col(sql, rows.map((r) => r.error))}::text[],
+        ${col(sql, rows.map((r) => Math.round(r.durationMs)))}::bigint[]
+      ) as i(run_id, attempt_number, final_status, attempt_status, retry_at, output, output_type, error, duration_ms)
+    ),
+    decided as (
+      select i.*, (i.retry_at is not null and r.attempt_number < coalesce(r.max_attempts, 1)) as retrying
+      from i join runs r on r.id = i.run_id
+      where r.status = 'EXECUTING' and r.attempt_number = i.attempt_number
+        and ${scope.kind === "runner"
+          ? sql`not exists (select 1 from environments e where e.id = r.environment_id and e.type = 'DEVELOPMENT')`
+          : sql`r.environment_id = ${scope.environmentId}`}
+      order by r.id
+      for update of r
+    ),
+    upd as (
+      update runs r set
+        status = case when d.retrying then 'QUEUED' else d.final_status end,
+        output = case when d.final_status = 'COMPLETED' then d.output else r.output end,
+        output_type = case when d.final_status = 'COMPLETED' then d.output_type else r.output_type end,
+        error = case when d.error is null then r.error else d.error::jsonb end,
+        available_at = case when d.retrying then d.retry_at else r.available_at end,
+        queued_at = case when d.retrying then now() else r.queued_at end,
+        completed_at = case when d.retrying then null else now() end,
+        usage_duration_ms = r.usage_duration_ms + coalesce(d.duration_ms, 0),
+        updated_at = now()
+      from decided d where r.id = d.run_id
+      returning r.id, r.status, r.environment_id, r.attempt_number, r.available_at
+    ),
+    att as (
+      update attempts a set status = d.attempt_status, error = d.error::jsonb, completed_at = now()
+      from decided d where a.run_id = d.run_id and a.number = d.attempt_number
+      returning a.id
+    )
+    select * from upd`;
+}

@@ -1,0 +1,109 @@
+import { MACHINE_SPECS, type MachinePreset, type PacketType, type StartAttemptResult, type TaskRunExecution } from "@gantry/sdk/contracts";
+import type { ApiDeps } from "../context.js";
+import { signRunToken } from "../auth/run-token.js";
+import { resolveEnvVars } from "../envvars/service.js";
+import { loadDeployments, type CachedDeployment } from "../engine/deployment-cache.js";
+import { loadEnvironmentContext } from "../engine/environment-context.js";
+import { readLeases, takeLeases } from "../queue/leases.js";
+import { selectStartFailures, startAttempts, type StartSelection, type StartedRunRow } from "./queries/start-attempts.js";
+
+const DEFAULT_MACHINE: MachinePreset = "small-1x";
+
+/**
+ * Starts attempts (runner "start many", dev claim): one statement, then the lease per run in Redis, then the
+ * full execution each attempt needs. Runs that could not start say why.
+ */
+export async function startRuns(deps: ApiDeps, selection: StartSelection, runnerId: string): Promise<StartAttemptResult[]> {
+  if (selection.kind === "ids") {
+    const leases = await readLeases(deps, selection.runIds);
+    selection = {
+      ...selection,
+      leaseLost: selection.runIds.filter((_, i) => leases[i] === null),
+      quietMs: deps.config.GANTRY_HEARTBEAT_TIMEOUT_MS,
+    };
+  }
+  const rows = await startAttempts(deps.sql, selection, runnerId);
+  await takeLeases(deps, rows.map((r) => ({ runId: r.id, attemptNumber: r.attempt_number })));
+  const executions = await buildExecutions(deps, rows);
+  const results: StartAttemptResult[] = rows.map((row, i) => ({ runId: row.id, ok: true as const, execution: executions[i]! }));
+  if (selection.kind === "ids") {
+    const started = new Set(rows.map((r) => r.id));
+    const failed = selection.runIds.filter((id) => !started.has(id));
+    const statuses = await selectStartFailures(deps.sql, failed);
+    for (const runId of failed) {
+      const status = statuses.get(runId);
+      const reason =
+        status === undefined ? "not_found" : status === "PENDING_VERSION" ? "pending_version" : status === "DELAYED" ? "delayed" : "not_startable";
+      results.push({ runId, ok: false, reason });
+    }
+  }
+  return results;
+}
+
+async function buildExecutions(deps: ApiDeps, rows: StartedRunRow[]): Promise<TaskRunExecution[]> {
+  if (rows.length === 0) return [];
+  const deployments = await loadDeployments(deps, rows.map((r) => r.locked_deployment_id));
+  const envIds = [...new Set(rows.map((r) => r.environment_id))];
+  const contexts = new Map(await Promise.all(envIds.map(async (id) => [id, await loadEnvironmentContext(deps, id)] as const)));
+  const envVars = new Map(await Promise.all(envIds.map(async (id) => [id, await resolveEnvVars(deps, id)] as const)));
+  return rows.map((row) => {
+    const deployment = deployments.get(row.locked_deployment_id);
+    if (!deployment) throw new Error(`deployment ${row.locked_deployment_id} of run ${row.id} vanished`);
+    return executionFor(deps, row, deployment, contexts.get(row.environment_id)!, envVars.get(row.environment_id) ?? {});
+  });
+}
+
+function executionFor(
+  deps: ApiDeps,
+  row: StartedRunRow,
+  deployment: CachedDeployment,
+  context: Awaited<ReturnType<typeof loadEnvironmentContext>>,
+  env: Record<string, string>,
+): TaskRunExecution {
+  const task = deployment.tasks.get(row.task_identifier);
+  const config = deployment.config;
+  const machine = (row.machine ?? task?.machine ?? config.machine ?? DEFAULT_MACHINE) as MachinePreset;
+  const spec = MACHINE_SPECS[machine] ?? MACHINE_SPECS[DEFAULT_MACHINE];
+  const maxDuration = row.max_duration ?? task?.maxDuration ?? config.maxDuration;
+  return {
+    task: { id: row.task_identifier, filePath: task?.filePath ?? "", exportName: task?.exportName },
+    attempt: { id: row.attempt_id, number: row.attempt_number, startedAt: row.attempt_started_at, status: "EXECUTING" },
+    run: {
+      id: row.id,
+      payload: row.payload ?? undefined,
+      payloadType: row.payload_type as PacketType,
+      tags: row.tags,
+      isTest: row.is_test,
+      createdAt: row.created_at,
+      startedAt: row.started_at,
+      idempotencyKey: row.idempotency_key ?? undefined,
+      maxAttempts: row.max_attempts,
+      maxDuration: maxDuration ?? undefined,
+      metadata: row.metadata ?? undefined,
+      version: deployment.version,
+      durationMs: Number(row.usage_duration_ms),
+      costInCents: 0,
+      baseCostInCents: 0,
+      parentTaskRunId: row.parent_run_id ?? undefined,
+      rootTaskRunId: row.root_run_id ?? undefined,
+      depth: row.depth,
+    },
+    queue: { id: `queue_${row.queue_name}`, name: row.queue_name },
+    environment: context.environment,
+    organization: context.organization,
+    project: context.project,
+    deployment: {
+      id: deployment.id,
+      shortCode: deployment.shortCode,
+      version: deployment.version,
+      artifactHash: deployment.artifactHash,
+      entryPoint: deployment.entryPoint,
+      git: deployment.git,
+    },
+    machine: { name: machine, cpu: spec.cpu, memory: spec.memoryGb },
+    retry: { ...config.retries?.default, ...task?.retry, maxAttempts: row.max_attempts },
+    env,
+    runToken: signRunToken(deps.config, { environmentId: row.environment_id, runId: row.id, attemptNumber: row.attempt_number }),
+    apiUrl: deps.config.publicUrl,
+  };
+}

@@ -1,0 +1,58 @@
+import superjson from "superjson";
+import { LIMITS, type PacketType } from "@gantry/sdk/contracts";
+import { badRequest, tooLarge } from "../errors.js";
+
+export interface Packet {
+  data: string | undefined;
+  type: PacketType;
+}
+
+/**
+ * A trigger's payload as stored: the string the SDK sent (SuperJSON, JSON or text per payloadType), or any
+ * other JSON value from a plain HTTP caller, stored as JSON. Over 3 MB → 413.
+ */
+export function payloadPacket(payload: unknown, payloadType: PacketType | undefined, param = "payload"): Packet {
+  let packet: Packet;
+  if (payload === undefined || payload === null) packet = { data: undefined, type: payloadType ?? "application/json" };
+  // a string without payloadType comes from a plain HTTP caller: it is the value itself (SDKs always say the type)
+  else if (typeof payload === "string") packet = { data: payload, type: payloadType ?? "text/plain" };
+  else packet = { data: JSON.stringify(payload), type: "application/json" };
+  if (packet.type === "application/store") {
+    throw badRequest("Offloaded payloads (application/store) are not supported yet: send the payload inline (up to 3 MB)", param);
+  }
+  if (packet.data !== undefined) {
+    const bytes = Buffer.byteLength(packet.data, "utf8");
+    if (bytes > LIMITS.payloadBytes) {
+      throw tooLarge(`Payload is ${bytes} bytes; the limit is ${LIMITS.payloadBytes} bytes (3 MB)`, param);
+    }
+    if (packet.type === "application/json" || packet.type === "application/super+json") {
+      try {
+        JSON.parse(packet.data);
+      } catch {
+        throw badRequest(`payload is not valid JSON for payloadType ${packet.type}`, param);
+      }
+    }
+  }
+  return packet;
+}
+
+/** Decodes a stored payload or output for a JSON response (SuperJSON's JSON value, JSON parsed, text as is). */
+export function decodePacket(data: string | null, type: string | null): unknown {
+  if (data === null) return undefined;
+  try {
+    switch (type) {
+      case "application/super+json": {
+        // the JSON half of SuperJSON is what a JSON response can carry anyway (Dates as ISO strings, BigInts
+        // as strings); reviving first would only make BigInts unserialisable
+        const parsed = JSON.parse(data) as { json?: unknown };
+        return parsed && typeof parsed === "object" && "json" in parsed ? parsed.json : superjson.parse(data);
+      }
+      case "text/plain":
+        return data;
+      default:
+        return JSON.parse(data);
+    }
+  } catch {
+    return data;
+  }
+}

@@ -1,0 +1,48 @@
+import type { RetrieveRunResponse, TaskRunError } from "@gantry/sdk/contracts";
+import type { ApiDeps } from "../context.js";
+import { notFound } from "../errors.js";
+import { decodePacket } from "./packets.js";
+import { commonRunFields } from "./present.js";
+import { selectAttempts, selectChildRuns, selectRun, selectRunsByIds, type RunRow } from "./queries/select-runs.js";
+
+const TRIGGER_FUNCTIONS = ["trigger", "triggerAndWait", "batchTrigger", "batchTriggerAndWait"] as const;
+
+/** GET /api/v3/runs/:id: the run with decoded payload and output, attempts and related runs. 404 outside the env. */
+export async function retrieveRun(deps: ApiDeps, environmentId: string, runId: string): Promise<RetrieveRunResponse> {
+  const row = await selectRun(deps.sql, environmentId, runId);
+  if (!row) throw notFound(`Run ${runId} not found in this environment`, "runId");
+  const [attempts, related, children] = await Promise.all([
+    selectAttempts(deps.sql, row.id),
+    selectRunsByIds(deps.sql, environmentId, [row.parent_run_id, row.root_run_id].filter((id): id is string => id !== null)),
+    selectChildRuns(deps.sql, environmentId, row.id),
+  ]);
+  const byId = new Map(related.map((r) => [r.id, r]));
+  const relatedRun = (r: RunRow | undefined) => (r ? { ...commonRunFields(r), depth: r.depth } : undefined);
+  const triggerFunction = (TRIGGER_FUNCTIONS as readonly string[]).includes(row.trigger_function)
+    ? (row.trigger_function as (typeof TRIGGER_FUNCTIONS)[number])
+    : "trigger";
+  return {
+    ...commonRunFields(row),
+    depth: row.depth,
+    triggerFunction,
+    batchId: row.batch_id ?? undefined,
+    payload: decodePacket(row.payload, row.payload_type),
+    output: decodePacket(row.output, row.output_type),
+    error: row.error ? (row.error as TaskRunError) : undefined,
+    relatedRuns: {
+      root: relatedRun(row.root_run_id ? byId.get(row.root_run_id) : undefined),
+      parent: relatedRun(row.parent_run_id ? byId.get(row.parent_run_id) : undefined),
+      children: children.map((c) => ({ ...commonRunFields(c), depth: c.depth })),
+    },
+    attemptCount: row.attempt_number,
+    attempts: attempts.map((a) => ({
+      id: a.id,
+      number: a.number,
+      status: a.status,
+      startedAt: a.started_at,
+      completedAt: a.completed_at ?? undefined,
+      error: a.error ? (a.error as TaskRunError) : undefined,
+    })),
+    replayedFromId: row.replayed_from_id ?? undefined,
+  };
+}

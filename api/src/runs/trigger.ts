@@ -1,0 +1,84 @@
+import type { TriggerTaskRequestBody } from "@gantry/sdk/contracts";
+import type { ApiDeps, AuthEnvironment } from "../context.js";
+import { createBatcher, type Batcher } from "../batching/batcher.js";
+import { newId } from "../crypto/ids.js";
+import { afterRunsReady } from "../engine/dispatch.js";
+import { payloadPacket } from "./packets.js";
+import { insertRuns, type InsertedRun, type NewRun } from "./queries/insert-runs.js";
+import { delayUntil, idempotencyExpiry, metadataJson, normalizeTags, normalizeTtl } from "./trigger-options.js";
+
+export interface TriggerInput {
+  taskId: string;
+  body: TriggerTaskRequestBody;
+  environment: AuthEnvironment;
+  /** `x-trigger-request-idempotency-key` */
+  requestIdempotencyKey?: string;
+  /** the run whose token made the request (child runs) */
+  parentRunId?: string;
+  triggerFunction?: string;
+  replayedFromId?: string;
+}
+
+const batchers = new WeakMap<ApiDeps, Batcher<NewRun, InsertedRun>>();
+
+function insertBatcher(deps: ApiDeps): Batcher<NewRun, InsertedRun> {
+  let b = batchers.get(deps);
+  if (!b) {
+    b = createBatcher((runs) => insertRuns(deps.sql, runs));
+    batchers.set(deps, b);
+  }
+  return b;
+}
+
+/** Builds the row for a trigger. Validation errors (400/413) throw before anything is written. */
+export function newRunFromTrigger(deps: ApiDeps, input: TriggerInput): NewRun {
+  const now = deps.clock();
+  const options = input.body.options ?? {};
+  const packet = payloadPacket(input.body.payload, options.payloadType);
+  const env = input.environment;
+  return {
+    id: newId("run"),
+    environmentId: env.id,
+    projectId: env.projectId,
+    taskIdentifier: input.taskId,
+    payload: packet.data,
+    payloadType: packet.type,
+    idempotencyKey: options.idempotencyKey,
+    idempotencyKeyExpiresAt: options.idempotencyKey ? idempotencyExpiry(options.idempotencyKeyTTL, now) : undefined,
+    requestIdempotencyKey: input.requestIdempotencyKey,
+    tags: normalizeTags(options.tags),
+    metadata: metadataJson(options.metadata),
+    queueName: options.queue?.name,
+    concurrencyKey: options.concurrencyKey,
+    priorityMs: (options.priority ?? 0) * 1000,
+    maxAttempts: options.maxAttempts,
+    maxDuration: options.maxDuration,
+    machine: options.machine,
+    ttl: normalizeTtl(options.ttl),
+    delayUntil: delayUntil(options.delay, now),
+    requestedVersion: options.lockToVersion ?? options.version,
+    isTest: options.test ?? false,
+    parentRunId: input.parentRunId ?? options.parentRunId,
+    batchId: options.parentBatch,
+    triggerFunction: input.triggerFunction ?? (options.resumeParentOnCompletion ? "triggerAndWait" : "trigger"),
+    replayedFromId: input.replayedFromId,
+  };
+}
+
+/**
+ * Triggers a run: one batched insert (coalesced with concurrent triggers), then, after commit, the run is
+ * handed to dispatch (BullMQ for deployed environments, the dev claim for dev ones) in the background.
+ * Resolves once the run is committed: an acknowledged trigger is durable (invariant 2).
+ */
+export async function triggerRun(deps: ApiDeps, input: TriggerInput): Promise<InsertedRun> {
+  const run = newRunFromTrigger(deps, input);
+  const inserted = await insertBatcher(deps).add(run);
+  if (!inserted.isCached && inserted.status === "QUEUED") {
+    afterRunsReady(deps, [{ runId: inserted.id, environmentId: input.environment.id, environmentType: input.environment.type, attemptNumberToStart: 1 }]);
+  }
+  return inserted;
+}
+
+export async function drainTriggers(deps: ApiDeps): Promise<void> {
+  await batchers.get(deps)?.drain();
+}

@@ -1,0 +1,73 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { ChildMessage } from "./child-protocol.js";
+
+export interface Child {
+  name: string;
+  pid: number;
+  ready: Extract<ChildMessage, { type: "ready" }>;
+  /** the last lines it wrote (for error reports) */
+  tail(): string;
+  stop(): Promise<void>;
+}
+
+/** Forks a bench child script under tsx and waits for its `ready` message. Output is kept, not printed. */
+export async function startChild(name: string, script: string, env: Record<string, string>, timeoutMs = 60_000): Promise<Child> {
+  const child: ChildProcess = fork(fileURLToPath(new URL(script, import.meta.url)), [], {
+    execArgv: ["--import", "tsx"],
+    cwd: fileURLToPath(new URL("../../", import.meta.url)),
+    env: { ...pick(process.env, ["PATH", "HOME", "LANG", "TZ", "TMPDIR"]), ...env },
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => {
+    lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+    if (lines.length > 40) lines.splice(0, lines.length - 40);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const tail = () => lines.join("\n");
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+
+  const ready = await new Promise<Extract<ChildMessage, { type: "ready" }>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} was not ready within ${timeoutMs} ms:\n${tail()}`)), timeoutMs);
+    child.on("message", (m: ChildMessage) => {
+      if (m.type === "ready") {
+        clearTimeout(timer);
+        resolve(m);
+      } else if (m.type === "error") {
+        clearTimeout(timer);
+        reject(new Error(`${name} failed to start: ${m.message}`));
+      }
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${signal ?? code}) before it was ready:\n${tail()}`));
+    });
+  }).catch(async (error: unknown) => {
+    child.kill("SIGKILL");
+    await exited;
+    throw error;
+  });
+
+  return {
+    name,
+    pid: child.pid!,
+    ready,
+    tail,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      if (child.connected) child.send({ type: "shutdown" });
+      else child.kill("SIGTERM");
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function pick(env: NodeJS.ProcessEnv, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) if (env[n] !== undefined) out[n] = env[n]!;
+  return out;
+}

@@ -1,0 +1,192 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { deploy } from "../../builder/src/deploy/deploy.js";
+import type { BenchOptions } from "../lib/args.js";
+import { registerCleanup } from "../lib/cleanup.js";
+import { createFreshDatabase, databaseUrl, dropDatabase } from "../lib/pg-admin.js";
+import { deleteRedisKeys } from "../lib/redis-cleanup.js";
+import { RssSampler } from "../lib/rss.js";
+import { startChild } from "./child.js";
+import { closedLoop, openLoop } from "./load.js";
+import { Observer } from "./observe.js";
+import { measurePhase, type PhaseFigures } from "./phase.js";
+import { measureStarts, type StartFigures } from "./starts.js";
+import { TriggerClient } from "./trigger-client.js";
+
+export const FIXTURE_DIR = fileURLToPath(new URL("../fixtures/noop-project/", import.meta.url));
+const TASK_ID = "noop";
+/** Start latencies may still begin this long past the load phases' deadline (they take a few seconds). */
+const STARTS_GRACE_MS = 5_000;
+
+export interface GantryFigures {
+  /** what could not run, and why (the rest of the figures are still reported) */
+  problems: string[];
+  setup: string[];
+  deployment?: { version: string; buildAndDeployS: number };
+  warmup?: PhaseFigures;
+  rates: PhaseFigures[];
+  peak?: PhaseFigures;
+  starts?: StartFigures;
+  /** size of the bundle's entry file (what a cold start loads) */
+  bundleKb?: number;
+  rss?: { apiPeakMb: number; runnerPeakMb: number; runnerWorkersPeakMb: number };
+}
+
+/**
+ * Gantry end to end on this machine: the api and a runner as child processes (as in production), a fresh
+ * database and Redis prefix, the no-op project deployed with the builder's deploy(), then HTTP triggers
+ * from this process. Every step is bounded (and skipped, saying so, past `deadline`, a performance.now()
+ * time); everything it created is removed at the end.
+ */
+export async function benchGantry(opts: BenchOptions, deadline: number, log: (line: string) => void): Promise<GantryFigures> {
+  const figures: GantryFigures = { problems: [], setup: [], rates: [] };
+  const tag = `${process.pid}_${randomBytes(2).toString("hex")}`;
+  const dbName = `gantry_bench_${tag}`;
+  const redisPrefix = `gantry-bench-${tag}`;
+  const tmp = mkdtempSync(join(tmpdir(), "gantry-bench-"));
+  const removeBuilds = registerCleanup("build folder", async () => rmSync(join(FIXTURE_DIR, ".gantry"), { recursive: true, force: true }));
+  const removeTmp = registerCleanup("temporary folder", async () => rmSync(tmp, { recursive: true, force: true }));
+  const stops: Array<() => Promise<void>> = [];
+  let observer: Observer | undefined;
+  let build: { dir: string; entryPoint: string } | undefined;
+  let sampler: RssSampler | undefined;
+  let client: TriggerClient | undefined;
+  try {
+    await createFreshDatabase(opts.databaseUrl, dbName);
+    stops.push(registerCleanup(`database ${dbName}`, () => dropDatabase(opts.databaseUrl, dbName)));
+    stops.push(registerCleanup(`Redis prefix ${redisPrefix}`, () => deleteRedisKeys(opts.redisUrl, redisPrefix)));
+    const dbUrl = databaseUrl(opts.databaseUrl, dbName);
+    log(`  starting the api (database ${dbName}, Redis prefix ${redisPrefix})`);
+    const api = await startChild("api", "./api-child.ts", {
+      DATABASE_URL: dbUrl,
+      REDIS_URL: opts.redisUrl,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      GANTRY_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+      GANTRY_REDIS_PREFIX: redisPrefix,
+      GANTRY_PACKAGES_DIR: join(tmp, "packages"),
+      GANTRY_LOG_LEVEL: "warn",
+    });
+    stops.push(registerCleanup("api process", () => api.stop()));
+    const url = api.ready.url!;
+    const seed = api.ready.seed!;
+
+    // The runner starts while the project deploys: it needs only the api and its token.
+    const runnerStarting = startChild("runner", "./runner-child.ts", {
+      GANTRY_API_URL: url,
+      GANTRY_RUNNER_TOKEN: seed.runnerToken,
+      REDIS_URL: opts.redisUrl,
+      GANTRY_REDIS_PREFIX: redisPrefix,
+      GANTRY_RUNNER_CACHE_DIR: join(tmp, "runner-cache"),
+      GANTRY_EXECUTOR: "process",
+      GANTRY_RUNNER_CONCURRENCY: String(opts.runnerConcurrency),
+      GANTRY_SHUTDOWN_GRACE_MS: "3000",
+    });
+    runnerStarting.catch(() => undefined); // awaited below; a deploy failure must not leave it unhandled
+    stops.push(registerCleanup("runner process", async () => (await runnerStarting.catch(() => undefined))?.stop()));
+    log(`  deploying bench/fixtures/noop-project to prod; starting a runner (concurrency ${opts.runnerConcurrency})`);
+    const t0 = performance.now();
+    const deployed = await deploy({ cwd: FIXTURE_DIR, apiUrl: url, accessToken: seed.accessToken, env: "prod", projectRef: seed.projectRef, keepBuild: true });
+    build = { dir: deployed.build.outDir, entryPoint: deployed.build.entryPoint };
+    figures.deployment = { version: deployed.version, buildAndDeployS: (performance.now() - t0) / 1000 };
+    const keepAlive = deployed.build.manifest.config.processKeepAlive;
+    figures.setup.push(`processKeepAlive ${JSON.stringify(keepAlive)} in the project's config (the reference's option; without it each run gets a fresh pre-spawned process)`);
+    const runner = await runnerStarting;
+    figures.setup.push(
+      `api and one runner as separate Node processes, the load generator in a third; runner concurrency ${opts.runnerConcurrency} (GANTRY_RUNNER_CONCURRENCY): the process executor runs one attempt per process at a time, so this also caps the task processes it spawns`,
+    );
+
+    sampler = new RssSampler({ api: api.pid, runner: runner.pid });
+    sampler.start();
+    observer = new Observer(dbUrl);
+    const obs = observer;
+    const allRuns: string[] = [];
+    const c = (client = new TriggerClient(url, seed.environments.prod.apiKey, TASK_ID, Math.max(opts.closedConcurrency, 256)));
+    const fits = (name: string, loadMs: number) => {
+      const needMs = loadMs + 2 * opts.drainMs + 1_500;
+      if (performance.now() + needMs <= deadline) return true;
+      if (name === "warm-up") return false; // skipping it silently is fine: the phases after it are skipped too
+      figures.problems.push(`${name}: skipped, the time budget${opts.quick ? " of --quick" : ""} ran out (the machine is slower than expected, or busy)`);
+      log(`  ${name}: skipped (time budget)`);
+      return false;
+    };
+
+    // Warm-up at the peak's concurrency: the runner fetches the artifact and spawns the processes it will keep
+    // alive (one per attempt running at once), V8 warms up. Not a reported figure.
+    const warmupMs = opts.quick ? 1_000 : 3_000;
+    if (fits("warm-up", warmupMs)) {
+      log("  warm-up");
+      figures.warmup = await measurePhase(obs, allRuns, opts.drainMs * 2, () => closedLoop(c, opts.closedConcurrency, warmupMs, opts.drainMs), log);
+      if (figures.warmup.accepted === 0) throw new Error(`no trigger was accepted during warm-up: ${figures.warmup.firstError ?? "?"}`);
+      if (figures.warmup.backlogAfterDrain > 0) {
+        const said = [runner.tail(), api.tail()].join("\n").split("\n").filter(Boolean).slice(-6).join(" | ");
+        figures.problems.push(
+          `warm-up: ${figures.warmup.backlogAfterDrain} of ${figures.warmup.accepted} runs had not finished after ${figures.warmup.drainS.toFixed(1)} s${said ? ` (last output of the runner and api: ${said})` : ""}`,
+        );
+      }
+    }
+    for (const rate of opts.openRates) {
+      if (!fits(`open loop at ${rate}/s`, opts.openMs)) continue;
+      log(`  open loop at ${rate}/s for ${opts.openMs / 1000} s`);
+      figures.rates.push(await measurePhase(obs, allRuns, opts.drainMs, () => openLoop(c, rate, opts.openMs, 2_000, opts.drainMs), log));
+    }
+    if (fits("closed loop", opts.closedMs)) {
+      log(`  closed loop, ${opts.closedConcurrency} in flight, for ${opts.closedMs / 1000} s`);
+      figures.peak = await measurePhase(obs, allRuns, opts.drainMs, () => closedLoop(c, opts.closedConcurrency, opts.closedMs, opts.drainMs), log);
+    }
+
+    const rss = await sampler.stop();
+    sampler = undefined;
+    figures.rss = { apiPeakMb: rss.peakMb.api ?? Number.NaN, runnerPeakMb: rss.peakMb.runner ?? Number.NaN, runnerWorkersPeakMb: rss.childrenPeakMb.runner ?? Number.NaN };
+    const bad = await obs.backlog();
+    if (bad.notCompleted > 0) figures.problems.push(`${bad.notCompleted} runs ended other than COMPLETED`);
+  } catch (error) {
+    figures.problems.push(`end to end: ${(error as Error).message}`);
+  } finally {
+    await sampler?.stop();
+    client?.close();
+    await observer?.close();
+    for (const stop of stops.reverse()) await stop().catch((e: Error) => figures.problems.push(`cleanup: ${e.message}`));
+  }
+
+  try {
+    // Start latencies need only a build: measured even when the api could not run, with the platform stopped.
+    if (performance.now() + (opts.quick ? 5_000 : 30_000) > deadline + STARTS_GRACE_MS) {
+      figures.problems.push(`warm/cold starts: skipped, the time budget${opts.quick ? " of --quick" : ""} ran out`);
+    } else {
+      if (!build) {
+        const dry = await deploy({ cwd: FIXTURE_DIR, apiUrl: "http://127.0.0.1:1", accessToken: "unused", env: "prod", dryRun: true });
+        build = { dir: dry.build.outDir, entryPoint: dry.build.entryPoint };
+      }
+      await measureStartsInto(figures, opts, build, log);
+    }
+  } catch (error) {
+    figures.problems.push(`warm/cold starts: ${(error as Error).message}`);
+  } finally {
+    await removeBuilds();
+    await removeTmp();
+  }
+  return figures;
+}
+
+async function measureStartsInto(figures: GantryFigures, opts: BenchOptions, build: { dir: string; entryPoint: string }, log: (line: string) => void): Promise<void> {
+  figures.bundleKb = Math.round(statSync(join(build.dir, build.entryPoint)).size / 1024);
+  log("  warm and cold starts through the ProcessExecutor");
+  try {
+    figures.starts = await measureStarts({
+      workerDir: build.dir,
+      entryPoint: build.entryPoint,
+      taskId: TASK_ID,
+      filePath: "src/trigger/noop.ts",
+      warmSamples: opts.warmSamples,
+      coldSamples: opts.coldSamples,
+    });
+    const s = figures.starts;
+    log(`    warm (fresh process) p50 ${s.warmFresh.p50} ms, warm (keep-alive) p50 ${s.warmKeepAlive.p50} ms, cold p50 ${s.cold.p50} ms`);
+  } catch (error) {
+    figures.problems.push(`warm/cold starts: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,78 @@
+import { parseArgs } from "node:util";
+
+export type Part = "bullmq" | "pgboss" | "graphile" | "gantry";
+export const PARTS: readonly Part[] = ["bullmq", "pgboss", "graphile", "gantry"];
+
+/** Sizes of every phase. All loops are bounded by these counts and durations. */
+export interface BenchOptions {
+  quick: boolean;
+  parts: readonly Part[];
+  databaseUrl: string;
+  redisUrl: string;
+  /** jobs per peer baseline */
+  peerJobs: number;
+  /** closed-loop peak: concurrent trigger requests in flight, and how long */
+  closedConcurrency: number;
+  closedMs: number;
+  /** open-loop fixed rates (triggers/s) and how long each */
+  openRates: readonly number[];
+  openMs: number;
+  /** how long to wait after a phase for the backlog to drain before measuring latency */
+  drainMs: number;
+  /** GANTRY_RUNNER_CONCURRENCY of the runner under test */
+  runnerConcurrency: number;
+  warmSamples: number;
+  coldSamples: number;
+  outDir: string;
+}
+
+const USAGE = `npm run bench [-- --quick] [--only bullmq,pgboss,graphile,gantry]
+  --quick   small sizes, finishes in under a minute
+  --only    run only these parts (comma separated)
+  --runner-concurrency N   GANTRY_RUNNER_CONCURRENCY of the runner under test (default 32)
+Env: DATABASE_URL (a server the bench may create and drop databases on), REDIS_URL.`;
+
+export function parseBenchArgs(argv: string[], env: Record<string, string | undefined>): BenchOptions | "help" {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: "boolean", default: false },
+      only: { type: "string" },
+      out: { type: "string" },
+      "runner-concurrency": { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return "help";
+  }
+  const parts = values.only ? values.only.split(",").map((p) => p.trim()) : [...PARTS];
+  for (const p of parts) {
+    if (!PARTS.includes(p as Part)) throw new Error(`--only: unknown part "${p}": use ${PARTS.join(", ")}`);
+  }
+  const quick = values.quick ?? false;
+  return {
+    quick,
+    parts: parts as Part[],
+    databaseUrl: env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+    redisUrl: env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    peerJobs: quick ? 2_000 : 30_000,
+    closedConcurrency: 64,
+    closedMs: quick ? 3_000 : 15_000,
+    openRates: [100, 1_000],
+    openMs: quick ? 1_500 : 10_000,
+    drainMs: quick ? 2_000 : 10_000,
+    runnerConcurrency: positiveInt(values["runner-concurrency"] ?? "32", "--runner-concurrency"),
+    warmSamples: quick ? 100 : 500,
+    coldSamples: quick ? 3 : 15,
+    outDir: values.out ?? new URL("./..", import.meta.url).pathname,
+  };
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,115 @@
+// `npm run bench [-- --quick] [--only parts]`: Gantry end to end against raw BullMQ, pg-boss and
+// graphile-worker, measured in one run on this machine. Writes bench/results.json and bench/RESULTS.md.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { GantryFigures } from "./gantry/e2e.js";
+import { runPendingCleanups } from "./lib/cleanup.js";
+import { parseBenchArgs, type BenchOptions } from "./lib/args.js";
+import { describeMachine } from "./lib/machine.js";
+import type { PeerResult } from "./peers/peer-result.js";
+import { renderMarkdown } from "./report/markdown.js";
+import { buildResults } from "./report/results.js";
+
+// --quick must finish in under a minute: phases that no longer fit in the budget are skipped, and say so.
+const BUDGET_MS = { quick: 47_000, full: 12 * 60_000 };
+const HARD_LIMIT_MS = { quick: 90_000, full: 15 * 60_000 };
+
+async function main(): Promise<number> {
+  const opts = parseBenchArgs(process.argv.slice(2), process.env);
+  if (opts === "help") return 0;
+  const started = performance.now();
+  // Every phase is bounded on its own; this is the backstop so the bench always stops by itself.
+  const limitMs = HARD_LIMIT_MS[opts.quick ? "quick" : "full"];
+  const abort = (why: string) => {
+    console.error(`bench: ${why}: cleaning up and stopping`);
+    void runPendingCleanups().finally(() => process.exit(2));
+  };
+  setTimeout(() => abort(`still running after ${limitMs / 1000} s`), limitMs).unref();
+  process.once("SIGINT", () => abort("interrupted"));
+  process.once("SIGTERM", () => abort("terminated"));
+
+  const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+  const problems: string[] = [];
+  const peers = await runPeers(opts, log, problems);
+  let gantry: GantryFigures | null = null;
+  if (opts.parts.includes("gantry")) {
+    log("gantry end to end");
+    try {
+      const { benchGantry } = await import("./gantry/e2e.js");
+      gantry = await benchGantry(opts, started + BUDGET_MS[opts.quick ? "quick" : "full"], log);
+    } catch (error) {
+      // e.g. a module of the api or runner not there yet: say which, keep the baselines
+      problems.push(`gantry: could not load or run: ${(error as Error).message}`);
+    }
+  }
+
+  const results = buildResults({ quick: opts.quick, machine: describeMachine(), peers, gantry, problems });
+  writeFileSync(join(opts.outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(opts.outDir, "RESULTS.md"), renderMarkdown(results));
+  log(`wrote ${join(opts.outDir, "results.json")} and RESULTS.md`);
+  printSummary(results);
+  return 0;
+}
+
+async function runPeers(opts: BenchOptions, log: (line: string) => void, problems: string[]): Promise<PeerResult[]> {
+  const tag = `${process.pid}`;
+  const peers: PeerResult[] = [];
+  const attempt = async (name: string, fn: () => Promise<PeerResult>) => {
+    log(`${name}: ${opts.peerJobs.toLocaleString("en-US")} no-op jobs`);
+    try {
+      const r = await fn();
+      peers.push(r);
+      log(`  ${Math.round(r.jobsPerS).toLocaleString("en-US")} jobs/s`);
+    } catch (error) {
+      problems.push(`${name}: ${(error as Error).message}`);
+      log(`  failed: ${(error as Error).message}`);
+    }
+  };
+  if (opts.parts.includes("bullmq")) {
+    const { benchBullmq } = await import("./peers/bullmq.js");
+    await attempt("bullmq", () => benchBullmq({ redisUrl: opts.redisUrl, prefix: `gantry-bench-bullmq-${tag}`, jobs: opts.peerJobs }));
+  }
+  if (opts.parts.includes("pgboss")) {
+    const { benchPgBoss } = await import("./peers/pgboss.js");
+    await attempt("pg-boss", () => benchPgBoss({ baseDatabaseUrl: opts.databaseUrl, dbName: `gantry_bench_pgboss_${tag}`, jobs: opts.peerJobs }));
+  }
+  if (opts.parts.includes("graphile")) {
+    const { benchGraphile } = await import("./peers/graphile.js");
+    await attempt("graphile-worker", () => benchGraphile({ baseDatabaseUrl: opts.databaseUrl, dbName: `gantry_bench_graphile_${tag}`, jobs: opts.peerJobs }));
+  }
+  return peers;
+}
+
+function printSummary(r: ReturnType<typeof buildResults>): void {
+  const rows: Array<[string, number | null, string]> = [
+    ["e2e_runs_per_s", r.e2e_runs_per_s, "runs/s"],
+    ["bullmq_jobs_per_s", r.bullmq_jobs_per_s, "jobs/s"],
+    ["pgboss_jobs_per_s", r.pgboss_jobs_per_s, "jobs/s"],
+    ["graphile_jobs_per_s", r.graphile_jobs_per_s, "jobs/s"],
+    ["e2e / bullmq", r.ratios.e2e_vs_bullmq, "×"],
+    ["trigger_to_start_p50_ms (100/s)", r.trigger_to_start_p50_ms, "ms"],
+    ["trigger_to_start_p99_ms (100/s)", r.trigger_to_start_p99_ms, "ms"],
+    ["warm_start_p50_ms (fresh process)", r.warm_start_p50_ms, "ms"],
+    ["warm_start_keepalive_p50_ms", r.warm_start_keepalive_p50_ms, "ms"],
+    ["cold_start_p50_ms", r.cold_start_p50_ms, "ms"],
+    ["trigger_api_p99_ms (1,000/s)", r.trigger_api_p99_ms, "ms"],
+    ["api_peak_rss_mb", r.api_peak_rss_mb, "MB"],
+    ["runner_peak_rss_mb", r.runner_peak_rss_mb, "MB"],
+  ];
+  console.log("");
+  for (const [name, value, unit] of rows) {
+    console.log(`  ${name.padEnd(36)} ${value === null || !Number.isFinite(value) ? "not measured" : `${value} ${unit}`}`);
+  }
+  if (r.problems.length > 0) {
+    console.log("\nCould not run:");
+    for (const p of r.problems) console.log(`  - ${p}`);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

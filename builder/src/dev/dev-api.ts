@@ -1,0 +1,42 @@
+import {
+  CompleteAttemptsResponse,
+  DevClaimResponse,
+  HeartbeatResponse,
+  RUNNER_API_PREFIX,
+  type LogEvent,
+  type TaskRunExecutionResult,
+} from "@gantry/sdk/contracts";
+import { z } from "zod";
+import { ApiClient } from "../deploy/api-client.js";
+
+/**
+ * `gantry dev`'s side of the runner protocol, authenticated with the dev environment's secret key: claim dev
+ * runs (long poll), heartbeat, complete, logs, and fetch an artifact this session did not build.
+ */
+export class DevApi {
+  private readonly client: ApiClient;
+  constructor(opts: { apiUrl: string; devKey: string; fetch?: typeof fetch }, readonly runnerId: string) {
+    this.client = new ApiClient({ apiUrl: opts.apiUrl, token: opts.devKey, fetch: opts.fetch });
+  }
+
+  claim(max: number, waitMs: number, signal?: AbortSignal) {
+    return this.client.json("POST", "/api/v1/dev/claim", DevClaimResponse, { max, waitMs, runnerId: this.runnerId }, signal);
+  }
+
+  heartbeat(attempts: { runId: string; attemptNumber: number }[]) {
+    return this.client.json("POST", `${RUNNER_API_PREFIX}/heartbeat`, HeartbeatResponse, { runnerId: this.runnerId, attempts });
+  }
+
+  complete(completions: { runId: string; attemptNumber: number; result: TaskRunExecutionResult }[]) {
+    return this.client.json("POST", `${RUNNER_API_PREFIX}/attempts/complete`, CompleteAttemptsResponse, { runnerId: this.runnerId, completions });
+  }
+
+  async logs(events: LogEvent[]): Promise<void> {
+    await this.client.json("POST", `${RUNNER_API_PREFIX}/logs`, z.unknown(), { events });
+  }
+
+  async artifact(hash: string): Promise<Buffer> {
+    const response = await this.client.raw("GET", `${RUNNER_API_PREFIX}/artifacts/${hash}`);
+    return Buffer.from(await response.arrayBuffer());
+  }
+}

@@ -1,0 +1,63 @@
+import type { TaskRunExecution, TaskRunExecutionResult } from "@gantry/sdk/contracts";
+
+type Failure = Extract<TaskRunExecutionResult, { ok: false }>;
+
+function failure(
+  execution: TaskRunExecution,
+  outcome: NonNullable<Failure["outcome"]>,
+  code: string,
+  message: string,
+  durationMs: number,
+): Failure {
+  return {
+    ok: false,
+    id: execution.run.id,
+    error: { type: "INTERNAL_ERROR", code, message },
+    outcome,
+    skippedRetrying: outcome !== "FAILED",
+    usage: { durationMs },
+  };
+}
+
+/** The worker process died during the attempt: CRASHED (not retried, as in the reference). */
+export function crashedResult(
+  execution: TaskRunExecution,
+  exit: { code: number | null; signal: NodeJS.Signals | null },
+  stderrTail: string,
+  durationMs: number,
+  when = "during the attempt",
+): TaskRunExecutionResult {
+  const oom = /heap out of memory|Allocation failed/i.test(stderrTail);
+  const code =
+    exit.signal === "SIGKILL"
+      ? "TASK_PROCESS_SIGKILL"
+      : oom
+        ? "TASK_PROCESS_OOM_KILLED"
+        : exit.signal === "SIGSEGV"
+          ? "TASK_PROCESS_SIGSEGV"
+          : exit.signal === "SIGTERM"
+            ? "TASK_PROCESS_SIGTERM"
+            : "TASK_PROCESS_EXITED_WITH_NON_ZERO_CODE";
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  const tail = stderrTail ? `\n${stderrTail}` : "";
+  return failure(execution, "CRASHED", code, `The task's process ${how} ${when}${oom ? " (out of memory)" : ""}${tail}`, durationMs);
+}
+
+export function timedOutResult(execution: TaskRunExecution, maxDurationSeconds: number, durationMs: number): TaskRunExecutionResult {
+  return failure(
+    execution,
+    "TIMED_OUT",
+    "MAX_DURATION_EXCEEDED",
+    `Run exceeded its maxDuration of ${maxDurationSeconds}s and was stopped: raise maxDuration on the task (or in gantry.config.ts) if it needs longer`,
+    durationMs,
+  );
+}
+
+export function canceledResult(execution: TaskRunExecution, durationMs: number): TaskRunExecutionResult {
+  return failure(execution, "CANCELED", "TASK_RUN_CANCELLED", "Run was canceled", durationMs);
+}
+
+/** Something outside the task went wrong (the runner could not fetch the bundle, spawn a process, ...). */
+export function systemFailureResult(execution: TaskRunExecution, message: string, durationMs = 0): TaskRunExecutionResult {
+  return failure(execution, "SYSTEM_FAILURE", "RUNNER_SYSTEM_FAILURE", message, durationMs);
+}

@@ -1,0 +1,41 @@
+import type { RunnerApiClient } from "../api-client/runner-api-client.js";
+import type { HeldAttempts } from "./held-attempts.js";
+
+/**
+ * One heartbeat call per interval renews the leases of every attempt this runner holds; the api answers with
+ * the runs whose attempts must stop (canceled, or their lease moved on), which are canceled here.
+ */
+export function startHeartbeat(opts: {
+  client: RunnerApiClient;
+  held: HeldAttempts;
+  intervalMs: number;
+  warn: (message: string) => void;
+}): { stop(): void } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let failures = 0;
+
+  const beat = async () => {
+    const attempts = opts.held.started();
+    if (attempts.length > 0) {
+      try {
+        const cancel = await opts.client.heartbeat(attempts);
+        for (const runId of cancel) opts.held.cancel(runId);
+        failures = 0;
+      } catch (err) {
+        failures += 1;
+        // One warning per streak: a down api should not flood the log every interval.
+        if (failures === 1) opts.warn(`heartbeat failed (leases of ${attempts.length} attempt(s) not renewed): ${(err as Error).message}`);
+      }
+    }
+    if (!stopped) timer = setTimeout(beat, opts.intervalMs);
+  };
+  timer = setTimeout(beat, opts.intervalMs);
+
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}

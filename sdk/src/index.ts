@@ -1,0 +1,47 @@
+/**
+ * `@gantry/sdk`: define tasks, and trigger and manage runs from your app. Browser-safe except for
+ * `@gantry/sdk/worker` (the runtime the builder bundles with your tasks).
+ */
+export { SDK_VERSION } from "./version.js";
+export { AbortTaskRunError, OutOfMemoryError, TaskPayloadParsedError } from "./errors.js";
+export { defineConfig } from "./config.js";
+export type { BuildContext, BuildExtension, BuildLayer, GantryConfig, ProcessKeepAlive } from "./config.js";
+
+export { task, schemaTask, queue } from "./tasks/task.js";
+export type { AnyTask, Task, TaskIdentifier, TaskOutput, TaskPayload, SchemaTaskOptions } from "./tasks/task.js";
+export { schedules } from "./tasks/schedules.js";
+export type { ScheduledTaskPayload } from "./tasks/schedules.js";
+export { tasks } from "./tasks/tasks-api.js";
+export { locals } from "./tasks/locals.js";
+export type { Local } from "./tasks/locals.js";
+export { getSchemaParseFn } from "./tasks/schema.js";
+export type { Schema, inferSchemaIn, inferSchemaOut } from "./tasks/schema.js";
+export type { Context, GitContext } from "./tasks/context.js";
+export type * from "./tasks/types.js";
+
+export { logger } from "./logger/logger.js";
+export type { LogLevel, Span } from "./logger/logger.js";
+export { retry } from "./retry/index.js";
+export { calculateNextRetryDelay, DEFAULT_RETRY_OPTIONS } from "./retry/delay.js";
+export type { FetchRetryOptions, RetryFetchInit, HeadersStrategy, BackoffStrategy } from "./retry/fetch.js";
+
+export { configure, readSdkEnv, DEFAULT_API_URL } from "./client/config.js";
+export type { ClientConfig, RequestOptions, SdkEnv } from "./client/config.js";
+export { runs } from "./client/runs.js";
+export type { ListProjectRunsOptions, ListRunsOptions, ReplayRunOptions, RunsPage } from "./client/runs.js";
+export type { RunHandle, TriggerOptions } from "./client/trigger.js";
+export { idempotencyKeys } from "./client/idempotency.js";
+export type { IdempotencyKey, IdempotencyKeyScope } from "./client/idempotency.js";
+export {
+  ApiError,
+  ApiConnectionError,
+  ApiSchemaValidationError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  InternalServerError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  UnprocessableEntityError,
+} from "./client/errors.js";
