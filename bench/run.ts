@@ -14,6 +14,9 @@ import { buildResults } from "./report/results.js";
 const BUDGET_MS = { quick: 47_000, full: 12 * 60_000 };
 const HARD_LIMIT_MS = { quick: 90_000, full: 15 * 60_000 };
 
+/** Set once the bench is interrupted: the clean-ups in flight must finish before the process exits. */
+let aborting: Promise<void> | undefined;
+
 async function main(): Promise<number> {
   const opts = parseBenchArgs(process.argv.slice(2), process.env);
   if (opts === "help") return 0;
@@ -21,8 +24,9 @@ async function main(): Promise<number> {
   // Every phase is bounded on its own; this is the backstop so the bench always stops by itself.
   const limitMs = HARD_LIMIT_MS[opts.quick ? "quick" : "full"];
   const abort = (why: string) => {
+    if (aborting) return;
     console.error(`bench: ${why}: cleaning up and stopping`);
-    void runPendingCleanups().finally(() => process.exit(2));
+    aborting = runPendingCleanups().finally(() => process.exit(2));
   };
   setTimeout(() => abort(`still running after ${limitMs / 1000} s`), limitMs).unref();
   process.once("SIGINT", () => abort("interrupted"));
@@ -47,6 +51,7 @@ async function main(): Promise<number> {
   writeFileSync(join(opts.outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(opts.outDir, "RESULTS.md"), renderMarkdown(results));
   log(`wrote ${join(opts.outDir, "results.json")} and RESULTS.md`);
+  if (opts.profileDir) log(`CPU profiles of the api and runner in ${opts.profileDir} (open them in Chrome DevTools)`);
   printSummary(results);
   return 0;
 }
@@ -107,9 +112,14 @@ function printSummary(r: ReturnType<typeof buildResults>): void {
 }
 
 main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
+  async (code) => {
+    await aborting;
+    process.exit(code);
+  },
+  async (error: unknown) => {
     console.error(error);
+    await runPendingCleanups();
+    await aborting;
     process.exit(1);
   },
 );

@@ -32,4 +32,14 @@ describe("dependency-edge check", () => {
     expect(problems).toMatch(/reaches into api\/ by path/);
     expect(problems).toMatch(/import cycle: sdk\/src\/p.ts -> sdk\/src\/q.ts -> sdk\/src\/p.ts/);
   });
+
+  it("lets tests start the platform through the api's harness, but not shipped code; ignores type-only cycles", () => {
+    root = mkdtempSync(join(tmpdir(), "deps-"));
+    write("api/src/testing/harness.ts", `export const startTestApi = 1;`);
+    write("builder/src/deploy.test.ts", `import { startTestApi } from "../../api/src/testing/harness.js";`);
+    write("builder/src/deploy.ts", `import { startTestApi } from "../../api/src/testing/harness.js";`);
+    write("builder/src/a.ts", `import type { B } from "./b.js";\nexport type A = { b?: B };`);
+    write("builder/src/b.ts", `import type { A } from "./a.js";\nexport type B = { a?: A };`);
+    expect(check(root)).toEqual([`builder/src/deploy.ts: reaches into api/ by path ("../../api/src/testing/harness.js"); import the package by name`]);
+  });
 });

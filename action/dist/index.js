@@ -6256,14 +6256,14 @@ var require_connect = __commonJS({
       const sessionCache = new SessionCache(maxCachedSessions == null ? 100 : maxCachedSessions);
       timeout = timeout == null ? 1e4 : timeout;
       allowH2 = allowH2 != null ? allowH2 : false;
-      return function connect({ hostname: hostname3, host, protocol, port, servername, localAddress, httpSocket }, callback2) {
+      return function connect({ hostname: hostname4, host, protocol, port, servername, localAddress, httpSocket }, callback2) {
         let socket;
         if (protocol === "https:") {
           if (!tls) {
             tls = __require("tls");
           }
           servername = servername || options.servername || util.getServerName(host) || null;
-          const sessionKey = servername || hostname3;
+          const sessionKey = servername || hostname4;
           const session = sessionCache.get(sessionKey) || null;
           assert2(sessionKey);
           socket = tls.connect({
@@ -6278,7 +6278,7 @@ var require_connect = __commonJS({
             socket: httpSocket,
             // upgrade socket connection
             port: port || 443,
-            host: hostname3
+            host: hostname4
           });
           socket.on("session", function(session2) {
             sessionCache.set(sessionKey, session2);
@@ -6291,7 +6291,7 @@ var require_connect = __commonJS({
             ...options,
             localAddress,
             port: port || 80,
-            host: hostname3
+            host: hostname4
           });
         }
         if (options.keepAlive == null || options.keepAlive) {
@@ -7755,20 +7755,20 @@ var require_client = __commonJS({
     async function connect(client) {
       assert2(!client[kConnecting]);
       assert2(!client[kSocket]);
-      let { host, hostname: hostname3, protocol, port } = client[kUrl];
-      if (hostname3[0] === "[") {
-        const idx = hostname3.indexOf("]");
+      let { host, hostname: hostname4, protocol, port } = client[kUrl];
+      if (hostname4[0] === "[") {
+        const idx = hostname4.indexOf("]");
         assert2(idx !== -1);
-        const ip = hostname3.substring(1, idx);
+        const ip = hostname4.substring(1, idx);
         assert2(net.isIP(ip));
-        hostname3 = ip;
+        hostname4 = ip;
       }
       client[kConnecting] = true;
       if (channels.beforeConnect.hasSubscribers) {
         channels.beforeConnect.publish({
           connectParams: {
             host,
-            hostname: hostname3,
+            hostname: hostname4,
             protocol,
             port,
             servername: client[kServerName],
@@ -7781,7 +7781,7 @@ var require_client = __commonJS({
         const socket = await new Promise((resolve8, reject) => {
           client[kConnector]({
             host,
-            hostname: hostname3,
+            hostname: hostname4,
             protocol,
             port,
             servername: client[kServerName],
@@ -7845,7 +7845,7 @@ var require_client = __commonJS({
           channels.connected.publish({
             connectParams: {
               host,
-              hostname: hostname3,
+              hostname: hostname4,
               protocol,
               port,
               servername: client[kServerName],
@@ -7865,7 +7865,7 @@ var require_client = __commonJS({
           channels.connectError.publish({
             connectParams: {
               host,
-              hostname: hostname3,
+              hostname: hostname4,
               protocol,
               port,
               servername: client[kServerName],
@@ -10761,7 +10761,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
-    var { promisify } = __require("util");
+    var { promisify: promisify2 } = __require("util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -10801,7 +10801,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -10814,7 +10814,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
-    var { promisify } = __require("util");
+    var { promisify: promisify2 } = __require("util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -10854,7 +10854,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify(this[kOriginalClose])();
+        await promisify2(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11631,13 +11631,13 @@ var require_headers = __commonJS({
     var HeadersList = class _HeadersList {
       /** @type {[string, string][]|null} */
       cookies = null;
-      constructor(init) {
-        if (init instanceof _HeadersList) {
-          this[kHeadersMap] = new Map(init[kHeadersMap]);
-          this[kHeadersSortedMap] = init[kHeadersSortedMap];
-          this.cookies = init.cookies === null ? null : [...init.cookies];
+      constructor(init2) {
+        if (init2 instanceof _HeadersList) {
+          this[kHeadersMap] = new Map(init2[kHeadersMap]);
+          this[kHeadersSortedMap] = init2[kHeadersSortedMap];
+          this.cookies = init2.cookies === null ? null : [...init2.cookies];
         } else {
-          this[kHeadersMap] = new Map(init);
+          this[kHeadersMap] = new Map(init2);
           this[kHeadersSortedMap] = null;
         }
       }
@@ -11709,15 +11709,15 @@ var require_headers = __commonJS({
       }
     };
     var Headers = class _Headers {
-      constructor(init = void 0) {
-        if (init === kConstruct) {
+      constructor(init2 = void 0) {
+        if (init2 === kConstruct) {
           return;
         }
         this[kHeadersList] = new HeadersList();
         this[kGuard] = "none";
-        if (init !== void 0) {
-          init = webidl.converters.HeadersInit(init);
-          fill(this, init);
+        if (init2 !== void 0) {
+          init2 = webidl.converters.HeadersInit(init2);
+          fill(this, init2);
         }
       }
       // https://fetch.spec.whatwg.org/#dom-headers-append
@@ -11990,10 +11990,10 @@ var require_response = __commonJS({
         return responseObject;
       }
       // https://fetch.spec.whatwg.org/#dom-response-json
-      static json(data, init = {}) {
+      static json(data, init2 = {}) {
         webidl.argumentLengthCheck(arguments, 1, { header: "Response.json" });
-        if (init !== null) {
-          init = webidl.converters.ResponseInit(init);
+        if (init2 !== null) {
+          init2 = webidl.converters.ResponseInit(init2);
         }
         const bytes = textEncoder.encode(
           serializeJavascriptValueToJSONString(data)
@@ -12004,7 +12004,7 @@ var require_response = __commonJS({
         responseObject[kRealm] = relevantRealm;
         responseObject[kHeaders][kGuard] = "response";
         responseObject[kHeaders][kRealm] = relevantRealm;
-        initializeResponse(responseObject, init, { body: body[0], type: "application/json" });
+        initializeResponse(responseObject, init2, { body: body[0], type: "application/json" });
         return responseObject;
       }
       // Creates a redirect Response that redirects to url with status status.
@@ -12034,11 +12034,11 @@ var require_response = __commonJS({
         return responseObject;
       }
       // https://fetch.spec.whatwg.org/#dom-response
-      constructor(body = null, init = {}) {
+      constructor(body = null, init2 = {}) {
         if (body !== null) {
           body = webidl.converters.BodyInit(body);
         }
-        init = webidl.converters.ResponseInit(init);
+        init2 = webidl.converters.ResponseInit(init2);
         this[kRealm] = { settingsObject: {} };
         this[kState] = makeResponse({});
         this[kHeaders] = new Headers(kConstruct);
@@ -12050,7 +12050,7 @@ var require_response = __commonJS({
           const [extractedBody, type] = extractBody(body);
           bodyWithType = { body: extractedBody, type };
         }
-        initializeResponse(this, init, bodyWithType);
+        initializeResponse(this, init2, bodyWithType);
       }
       // Returns response’s type, e.g., "cors".
       get type() {
@@ -12154,7 +12154,7 @@ var require_response = __commonJS({
       }
       return newResponse;
     }
-    function makeResponse(init) {
+    function makeResponse(init2) {
       return {
         aborted: false,
         rangeRequested: false,
@@ -12165,9 +12165,9 @@ var require_response = __commonJS({
         timingInfo: null,
         cacheState: "",
         statusText: "",
-        ...init,
-        headersList: init.headersList ? new HeadersList(init.headersList) : new HeadersList(),
-        urlList: init.urlList ? [...init.urlList] : []
+        ...init2,
+        headersList: init2.headersList ? new HeadersList(init2.headersList) : new HeadersList(),
+        urlList: init2.urlList ? [...init2.urlList] : []
       };
     }
     function makeNetworkError(reason) {
@@ -12230,23 +12230,23 @@ var require_response = __commonJS({
       assert2(isCancelled(fetchParams));
       return isAborted(fetchParams) ? makeNetworkError(Object.assign(new DOMException2("The operation was aborted.", "AbortError"), { cause: err })) : makeNetworkError(Object.assign(new DOMException2("Request was cancelled."), { cause: err }));
     }
-    function initializeResponse(response, init, body) {
-      if (init.status !== null && (init.status < 200 || init.status > 599)) {
+    function initializeResponse(response, init2, body) {
+      if (init2.status !== null && (init2.status < 200 || init2.status > 599)) {
         throw new RangeError('init["status"] must be in the range of 200 to 599, inclusive.');
       }
-      if ("statusText" in init && init.statusText != null) {
-        if (!isValidReasonPhrase(String(init.statusText))) {
+      if ("statusText" in init2 && init2.statusText != null) {
+        if (!isValidReasonPhrase(String(init2.statusText))) {
           throw new TypeError("Invalid statusText");
         }
       }
-      if ("status" in init && init.status != null) {
-        response[kState].status = init.status;
+      if ("status" in init2 && init2.status != null) {
+        response[kState].status = init2.status;
       }
-      if ("statusText" in init && init.statusText != null) {
-        response[kState].statusText = init.statusText;
+      if ("statusText" in init2 && init2.statusText != null) {
+        response[kState].statusText = init2.statusText;
       }
-      if ("headers" in init && init.headers != null) {
-        fill(response[kHeaders], init.headers);
+      if ("headers" in init2 && init2.headers != null) {
+        fill(response[kHeaders], init2.headers);
       }
       if (body) {
         if (nullBodyStatus.includes(response.status)) {
@@ -12364,13 +12364,13 @@ var require_request2 = __commonJS({
     });
     var Request = class _Request {
       // https://fetch.spec.whatwg.org/#dom-request
-      constructor(input2, init = {}) {
+      constructor(input2, init2 = {}) {
         if (input2 === kConstruct) {
           return;
         }
         webidl.argumentLengthCheck(arguments, 1, { header: "Request constructor" });
         input2 = webidl.converters.RequestInfo(input2);
-        init = webidl.converters.RequestInit(init);
+        init2 = webidl.converters.RequestInit(init2);
         this[kRealm] = {
           settingsObject: {
             baseUrl: getGlobalOrigin(),
@@ -12408,10 +12408,10 @@ var require_request2 = __commonJS({
         if (request.window?.constructor?.name === "EnvironmentSettingsObject" && sameOrigin(request.window, origin)) {
           window = request.window;
         }
-        if (init.window != null) {
+        if (init2.window != null) {
           throw new TypeError(`'window' option '${window}' must be null`);
         }
-        if ("window" in init) {
+        if ("window" in init2) {
           window = "no-window";
         }
         request = makeRequest({
@@ -12457,7 +12457,7 @@ var require_request2 = __commonJS({
           // URL list A clone of request’s URL list.
           urlList: [...request.urlList]
         });
-        const initHasKey = Object.keys(init).length !== 0;
+        const initHasKey = Object.keys(init2).length !== 0;
         if (initHasKey) {
           if (request.mode === "navigate") {
             request.mode = "same-origin";
@@ -12470,8 +12470,8 @@ var require_request2 = __commonJS({
           request.url = request.urlList[request.urlList.length - 1];
           request.urlList = [request.url];
         }
-        if (init.referrer !== void 0) {
-          const referrer = init.referrer;
+        if (init2.referrer !== void 0) {
+          const referrer = init2.referrer;
           if (referrer === "") {
             request.referrer = "no-referrer";
           } else {
@@ -12488,12 +12488,12 @@ var require_request2 = __commonJS({
             }
           }
         }
-        if (init.referrerPolicy !== void 0) {
-          request.referrerPolicy = init.referrerPolicy;
+        if (init2.referrerPolicy !== void 0) {
+          request.referrerPolicy = init2.referrerPolicy;
         }
         let mode;
-        if (init.mode !== void 0) {
-          mode = init.mode;
+        if (init2.mode !== void 0) {
+          mode = init2.mode;
         } else {
           mode = fallbackMode;
         }
@@ -12506,28 +12506,28 @@ var require_request2 = __commonJS({
         if (mode != null) {
           request.mode = mode;
         }
-        if (init.credentials !== void 0) {
-          request.credentials = init.credentials;
+        if (init2.credentials !== void 0) {
+          request.credentials = init2.credentials;
         }
-        if (init.cache !== void 0) {
-          request.cache = init.cache;
+        if (init2.cache !== void 0) {
+          request.cache = init2.cache;
         }
         if (request.cache === "only-if-cached" && request.mode !== "same-origin") {
           throw new TypeError(
             "'only-if-cached' can be set only with 'same-origin' mode"
           );
         }
-        if (init.redirect !== void 0) {
-          request.redirect = init.redirect;
+        if (init2.redirect !== void 0) {
+          request.redirect = init2.redirect;
         }
-        if (init.integrity != null) {
-          request.integrity = String(init.integrity);
+        if (init2.integrity != null) {
+          request.integrity = String(init2.integrity);
         }
-        if (init.keepalive !== void 0) {
-          request.keepalive = Boolean(init.keepalive);
+        if (init2.keepalive !== void 0) {
+          request.keepalive = Boolean(init2.keepalive);
         }
-        if (init.method !== void 0) {
-          let method = init.method;
+        if (init2.method !== void 0) {
+          let method = init2.method;
           if (!isValidHTTPToken(method)) {
             throw new TypeError(`'${method}' is not a valid HTTP method.`);
           }
@@ -12537,8 +12537,8 @@ var require_request2 = __commonJS({
           method = normalizeMethodRecord[method] ?? normalizeMethod(method);
           request.method = method;
         }
-        if (init.signal !== void 0) {
-          signal = init.signal;
+        if (init2.signal !== void 0) {
+          signal = init2.signal;
         }
         this[kState] = request;
         const ac = new AbortController();
@@ -12587,7 +12587,7 @@ var require_request2 = __commonJS({
         }
         if (initHasKey) {
           const headersList = this[kHeaders][kHeadersList];
-          const headers = init.headers !== void 0 ? init.headers : new HeadersList(headersList);
+          const headers = init2.headers !== void 0 ? init2.headers : new HeadersList(headersList);
           headersList.clear();
           if (headers instanceof HeadersList) {
             for (const [key, val] of headers) {
@@ -12599,13 +12599,13 @@ var require_request2 = __commonJS({
           }
         }
         const inputBody = input2 instanceof _Request ? input2[kState].body : null;
-        if ((init.body != null || inputBody != null) && (request.method === "GET" || request.method === "HEAD")) {
+        if ((init2.body != null || inputBody != null) && (request.method === "GET" || request.method === "HEAD")) {
           throw new TypeError("Request with GET/HEAD method cannot have body.");
         }
         let initBody = null;
-        if (init.body != null) {
+        if (init2.body != null) {
           const [extractedBody, contentType] = extractBody(
-            init.body,
+            init2.body,
             request.keepalive
           );
           initBody = extractedBody;
@@ -12615,7 +12615,7 @@ var require_request2 = __commonJS({
         }
         const inputOrInitBody = initBody ?? inputBody;
         if (inputOrInitBody != null && inputOrInitBody.source == null) {
-          if (initBody != null && init.duplex == null) {
+          if (initBody != null && init2.duplex == null) {
             throw new TypeError("RequestInit: duplex option is required when sending a body.");
           }
           if (request.mode !== "same-origin" && request.mode !== "cors") {
@@ -12792,7 +12792,7 @@ var require_request2 = __commonJS({
       }
     };
     mixinBody(Request);
-    function makeRequest(init) {
+    function makeRequest(init2) {
       const request = {
         method: "GET",
         localURLsOnly: false,
@@ -12829,8 +12829,8 @@ var require_request2 = __commonJS({
         preventNoCacheCacheControlHeaderModification: false,
         done: false,
         timingAllowFailed: false,
-        ...init,
-        headersList: init.headersList ? new HeadersList(init.headersList) : new HeadersList()
+        ...init2,
+        headersList: init2.headersList ? new HeadersList(init2.headersList) : new HeadersList()
       };
       request.url = request.urlList[0];
       return request;
@@ -13061,12 +13061,12 @@ var require_fetch = __commonJS({
         this.emit("terminated", error63);
       }
     };
-    function fetch2(input2, init = {}) {
+    function fetch2(input2, init2 = {}) {
       webidl.argumentLengthCheck(arguments, 1, { header: "globalThis.fetch" });
       const p = createDeferredPromise();
       let requestObject;
       try {
-        requestObject = new Request(input2, init);
+        requestObject = new Request(input2, init2);
       } catch (e) {
         p.reject(e);
         return p.promise;
@@ -13120,7 +13120,7 @@ var require_fetch = __commonJS({
         request,
         processResponseEndOfBody: handleFetchDone,
         processResponse,
-        dispatcher: init.dispatcher ?? getGlobalDispatcher()
+        dispatcher: init2.dispatcher ?? getGlobalDispatcher()
         // undici
       });
       return p.promise;
@@ -20139,7 +20139,7 @@ var require_scan = __commonJS({
       const length = input2.length - 1;
       const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
       const slashes = [];
-      const tokens = [];
+      const tokens2 = [];
       const parts = [];
       let str = input2;
       let index = -1;
@@ -20223,7 +20223,7 @@ var require_scan = __commonJS({
         }
         if (code2 === CHAR_FORWARD_SLASH) {
           slashes.push(index);
-          tokens.push(token);
+          tokens2.push(token);
           token = { value: "", depth: 0, isGlob: false };
           if (finished === true) continue;
           if (prev === CHAR_DOT && index === start + 1) {
@@ -20385,9 +20385,9 @@ var require_scan = __commonJS({
       if (opts.tokens === true) {
         state.maxDepth = 0;
         if (!isPathSeparator(code2)) {
-          tokens.push(token);
+          tokens2.push(token);
         }
-        state.tokens = tokens;
+        state.tokens = tokens2;
       }
       if (opts.parts === true || opts.tokens === true) {
         let prevIndex;
@@ -20397,13 +20397,13 @@ var require_scan = __commonJS({
           const value2 = input2.slice(n2, i);
           if (opts.tokens) {
             if (idx === 0 && start !== 0) {
-              tokens[idx].isPrefix = true;
-              tokens[idx].value = prefix;
+              tokens2[idx].isPrefix = true;
+              tokens2[idx].value = prefix;
             } else {
-              tokens[idx].value = value2;
+              tokens2[idx].value = value2;
             }
-            depth(tokens[idx]);
-            state.maxDepth += tokens[idx].depth;
+            depth(tokens2[idx]);
+            state.maxDepth += tokens2[idx].depth;
           }
           if (i >= start) {
             parts.push(value2);
@@ -20414,9 +20414,9 @@ var require_scan = __commonJS({
         const value = input2.slice(n);
         parts.push(value);
         if (opts.tokens && prevIndex && prevIndex + 1 < input2.length) {
-          tokens[tokens.length - 1].value = value;
-          depth(tokens[tokens.length - 1]);
-          state.maxDepth += tokens[tokens.length - 1].depth;
+          tokens2[tokens2.length - 1].value = value;
+          depth(tokens2[tokens2.length - 1]);
+          state.maxDepth += tokens2[tokens2.length - 1].depth;
         }
         state.slashes = slashes;
         state.parts = parts;
@@ -20692,7 +20692,7 @@ var require_parse2 = __commonJS({
         throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
       }
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
-      const tokens = [bos];
+      const tokens2 = [bos];
       const capture = opts.capture ? "" : "?:";
       const PLATFORM_CHARS = constants.globChars(opts.windows);
       const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
@@ -20737,7 +20737,7 @@ var require_parse2 = __commonJS({
         parens: 0,
         quotes: 0,
         globstar: false,
-        tokens
+        tokens: tokens2
       };
       input2 = utils.removePrefix(input2, state);
       len = input2.length;
@@ -20802,7 +20802,7 @@ var require_parse2 = __commonJS({
           return;
         }
         tok.prev = prev;
-        tokens.push(tok);
+        tokens2.push(tok);
         prev = tok;
       };
       const extglobOpen = (type, value2) => {
@@ -20811,7 +20811,7 @@ var require_parse2 = __commonJS({
         token.parens = state.parens;
         token.output = state.output;
         token.startIndex = state.index;
-        token.tokensIndex = tokens.length;
+        token.tokensIndex = tokens2.length;
         const output2 = (opts.capture ? "(" : "") + token.open;
         increment("parens");
         push({ type, value: value2, output: state.output ? "" : ONE_CHAR });
@@ -20824,14 +20824,14 @@ var require_parse2 = __commonJS({
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open2 = tokens[token.tokensIndex];
+          const open2 = tokens2[token.tokensIndex];
           open2.type = "text";
           open2.value = literal2;
           open2.output = safeOutput || utils.escapeRegex(literal2);
-          for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
-            tokens[i].value = "";
-            tokens[i].output = "";
-            delete tokens[i].suffix;
+          for (let i = token.tokensIndex + 1; i < tokens2.length; i++) {
+            tokens2[i].value = "";
+            tokens2[i].output = "";
+            delete tokens2[i].suffix;
           }
           state.output = token.output + open2.output;
           state.backtrack = true;
@@ -20954,7 +20954,7 @@ var require_parse2 = __commonJS({
                   prev.value = pre + posix2;
                   state.backtrack = true;
                   advance();
-                  if (!bos.output && tokens.indexOf(prev) === 1) {
+                  if (!bos.output && tokens2.indexOf(prev) === 1) {
                     bos.output = ONE_CHAR;
                   }
                   continue;
@@ -21072,10 +21072,10 @@ var require_parse2 = __commonJS({
           }
           let output2 = ")";
           if (brace.dots === true) {
-            const arr = tokens.slice();
+            const arr = tokens2.slice();
             const range = [];
             for (let i = arr.length - 1; i >= 0; i--) {
-              tokens.pop();
+              tokens2.pop();
               if (arr[i].type === "brace") {
                 break;
               }
@@ -21123,7 +21123,7 @@ var require_parse2 = __commonJS({
             state.start = state.index + 1;
             state.consumed = "";
             state.output = "";
-            tokens.pop();
+            tokens2.pop();
             prev = bos;
             continue;
           }
@@ -21707,7 +21707,10 @@ function getInputs(workspace) {
 }
 function required(name) {
   const value = core.getInput(name);
-  if (!value) throw new InputError(name, `is required: add \`${name}: \u2026\` under \`with:\` in your workflow (use a secret for access-token)`);
+  if (!value) {
+    const secretHint = name === "access-token" ? " from a secret (pull requests from forks get no secrets: skip the step for them)" : "";
+    throw new InputError(name, `is required: add \`${name}: \u2026\` under \`with:\` in your workflow${secretHint}`);
+  }
   return value;
 }
 function booleanInput(name) {
@@ -21724,8 +21727,146 @@ function isOneOf(values, value) {
 var core3 = __toESM(require_core(), 1);
 import { dirname as dirname6, isAbsolute as isAbsolute5, relative as relative5, resolve as resolve7 } from "node:path";
 
-// builder/src/deploy/deploy.ts
-import { rmSync as rmSync3 } from "node:fs";
+// builder/src/config/load-config.ts
+import { mkdirSync, rmSync } from "node:fs";
+import { dirname as dirname3, join as join3 } from "node:path";
+import { pathToFileURL } from "node:url";
+import { randomUUID } from "node:crypto";
+
+// action/src/esbuild/runtime.ts
+import { existsSync, readFileSync as readFileSync2 } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+var projectDir;
+var loaded;
+function useProjectDir(dir) {
+  projectDir = dir;
+}
+function describeEsbuild() {
+  return load().description;
+}
+var SHIPPED_WASM = "./esbuild-wasm/lib/main.js";
+function load() {
+  if (loaded) return loaded;
+  const here = createRequire(import.meta.url);
+  if (!existsSync(new URL(SHIPPED_WASM, import.meta.url))) {
+    loaded = { api: here("esbuild"), description: "the repository's esbuild (running from source)" };
+    return loaded;
+  }
+  const wasm = here(SHIPPED_WASM);
+  const native = projectDir ? projectEsbuild(projectDir, wasm.version) : void 0;
+  loaded = native ? { api: native.api, description: `the project's esbuild ${native.api.version} (${native.dir})` } : { api: wasm, description: `esbuild-wasm ${wasm.version}, shipped with the action (install esbuild ${minor(wasm.version)}.x in the project for native speed)` };
+  return loaded;
+}
+function projectEsbuild(dir, wantedVersion) {
+  try {
+    const require2 = createRequire(join(dir, "package.json"));
+    const main = require2.resolve("esbuild");
+    const pkgFile = join(dirname(main), "..", "package.json");
+    if (!existsSync(pkgFile)) return void 0;
+    const version2 = JSON.parse(readFileSync2(pkgFile, "utf8")).version;
+    if (!version2 || minor(version2) !== minor(wantedVersion)) return void 0;
+    const api = require2("esbuild");
+    api.transformSync("");
+    return { api, dir: dirname(pkgFile) };
+  } catch {
+    return void 0;
+  }
+}
+function minor(version2) {
+  return version2.split(".").slice(0, 2).join(".");
+}
+var build = ((options) => load().api.build(options));
+
+// builder/src/errors.ts
+var CliError = class extends Error {
+  constructor(message, code2 = "cli_error", options) {
+    super(message, options);
+    this.code = code2;
+    this.name = "CliError";
+  }
+  code;
+};
+var BuildError = class extends CliError {
+  constructor(message, location, options) {
+    super(message, options?.code ?? "build_failed", options);
+    this.location = location;
+    this.name = "BuildError";
+  }
+  location;
+};
+var ApiRequestError = class extends CliError {
+  constructor(message, status, code2, param) {
+    super(message, code2);
+    this.status = status;
+    this.param = param;
+    this.name = "ApiRequestError";
+  }
+  status;
+  param;
+};
+
+// builder/src/build/esbuild-errors.ts
+import { relative, isAbsolute as isAbsolute2, resolve as resolve2 } from "node:path";
+function esbuildErrorToBuildError(error63, rootDir, prefix) {
+  const messages = error63.errors;
+  if (!Array.isArray(messages) || messages.length === 0) {
+    return new BuildError(`${prefix}: ${error63?.message ?? String(error63)}`, void 0, { cause: error63 });
+  }
+  const first = messages[0];
+  const location = first.location ? {
+    file: toProjectPath(rootDir, first.location.file),
+    absoluteFile: resolve2(rootDir, first.location.file),
+    line: first.location.line,
+    column: first.location.column + 1,
+    lineText: first.location.lineText
+  } : void 0;
+  const lines = messages.slice(0, 5).map((m) => {
+    const where = m.location ? `${toProjectPath(rootDir, m.location.file)}:${m.location.line}:${m.location.column + 1}: ` : "";
+    return `  ${where}${m.text}`;
+  });
+  const more = messages.length > 5 ? `
+  \u2026and ${messages.length - 5} more` : "";
+  return new BuildError(`${prefix}:
+${lines.join("\n")}${more}`, location, { cause: error63 });
+}
+function toProjectPath(rootDir, file2) {
+  const abs = isAbsolute2(file2) ? file2 : resolve2(rootDir, file2);
+  return relative(rootDir, abs).split("\\").join("/");
+}
+
+// builder/src/build/cjs-shim.ts
+var CJS_SHIM = [
+  'import { createRequire as __gantryCreateRequire } from "node:module";',
+  'import { fileURLToPath as __gantryFileURLToPath } from "node:url";',
+  'import { dirname as __gantryDirname } from "node:path";',
+  "const require = __gantryCreateRequire(import.meta.url);",
+  "const __gantry_filename = __gantryFileURLToPath(import.meta.url);",
+  "const __gantry_dirname = __gantryDirname(__gantry_filename);"
+].join("\n");
+var CJS_DEFINES = { __filename: "__gantry_filename", __dirname: "__gantry_dirname" };
+
+// builder/src/config/find-config.ts
+import { existsSync as existsSync2 } from "node:fs";
+import { resolve as resolve3 } from "node:path";
+var CONFIG_FILE_NAMES = ["gantry.config.ts", "gantry.config.mts", "gantry.config.js", "gantry.config.mjs"];
+function findConfigFile(cwd, configPath) {
+  if (configPath) {
+    const file2 = resolve3(cwd, configPath);
+    if (!existsSync2(file2)) {
+      throw new CliError(`Config file ${file2} does not exist: fix the --config path, or run \`gantry init\` to create one`, "config_not_found");
+    }
+    return file2;
+  }
+  for (const name of CONFIG_FILE_NAMES) {
+    const file2 = resolve3(cwd, name);
+    if (existsSync2(file2)) return file2;
+  }
+  throw new CliError(
+    `No gantry.config.ts found in ${cwd}: run \`gantry init\` there, pass --config <file>, or run the command from your project's folder`,
+    "config_not_found"
+  );
+}
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -23201,7 +23342,7 @@ function $constructor(name, initializer3, proto, params) {
   Internals.prototype = zodProto;
   const protoMembers = proto;
   const initialized = protoMembers && /* @__PURE__ */ new WeakSet();
-  function init(inst, def) {
+  function init2(inst, def) {
     if (!inst._zod) {
       _zodDesc.value = new Internals(def);
       try {
@@ -23241,7 +23382,7 @@ function $constructor(name, initializer3, proto, params) {
   Object.defineProperty(Definition, "name", { value: name });
   function _(def) {
     const inst = params?.Parent ? newError(Definition) : this;
-    init(inst, def);
+    init2(inst, def);
     const deferred = inst._zod.deferred;
     if (deferred) {
       for (const fn of deferred) {
@@ -23254,7 +23395,7 @@ function $constructor(name, initializer3, proto, params) {
       pp(inst);
     return inst;
   }
-  Object.defineProperty(_, "init", { value: init });
+  Object.defineProperty(_, "init", { value: init2 });
   Object.defineProperty(_, Symbol.hasInstance, {
     value: (inst) => {
       if (params?.Parent && inst instanceof params.Parent)
@@ -24553,9 +24694,9 @@ var asciiTabOrNewline = /[\t\n\r]/g;
 function stripTabAndNewline(value) {
   return value.replace(asciiTabOrNewline, "");
 }
-function urlHostnameOk(url2, hostname3) {
-  hostname3.lastIndex = 0;
-  return hostname3.test(url2.hostname);
+function urlHostnameOk(url2, hostname4) {
+  hostname4.lastIndex = 0;
+  return hostname4.test(url2.hostname);
 }
 function urlProtocolOk(url2, protocol) {
   protocol.lastIndex = 0;
@@ -41746,8 +41887,8 @@ var FailDeploymentRequestBody = external_exports.object({
   error: external_exports.object({ message: external_exports.string(), stack: external_exports.string().optional(), file: external_exports.string().optional(), line: external_exports.number().optional() })
 });
 var UploadArtifactResponse = external_exports.object({ hash: external_exports.string(), size: external_exports.number() });
-var ArchiveBranchRequestBody = external_exports.object({ branch: external_exports.string().min(1).max(255) });
-var ArchiveBranchResponse = external_exports.object({
+var ArchivePreviewBranchRequestBody = external_exports.object({ branch: external_exports.string().min(1).max(255) });
+var ArchivedPreviewBranch = external_exports.object({
   id: external_exports.string(),
   branchName: external_exports.string(),
   archivedAt: external_exports.coerce.date()
@@ -41922,6 +42063,8 @@ var GitHubRepoSettings = external_exports.object({
   productionBranch: external_exports.string().min(1).nullable().optional(),
   stagingBranch: external_exports.string().min(1).nullable().optional(),
   previews: external_exports.boolean().optional(),
+  /** cap on active (not archived) preview branches of the project (the reference's per-plan limit); unset: none */
+  maxActivePreviews: external_exports.number().int().min(0).nullable().optional(),
   /** gantry.config.ts path relative to rootDir */
   configPath: external_exports.string().min(1).nullable().optional(),
   rootDir: external_exports.string().min(1).nullable().optional(),
@@ -41943,6 +42086,7 @@ var GitHubConnection = external_exports.object({
   productionBranch: external_exports.string(),
   stagingBranch: external_exports.string().nullable(),
   previews: external_exports.boolean(),
+  maxActivePreviews: external_exports.number().int().nullable(),
   configPath: external_exports.string().nullable(),
   rootDir: external_exports.string().nullable(),
   installCommand: external_exports.string().nullable(),
@@ -42058,65 +42202,57 @@ var BuildGitHubRefsBody = external_exports.object({
   githubDeploymentId: external_exports.number().int().optional(),
   commentId: external_exports.number().int().optional()
 });
+var ArchiveBranchBody = external_exports.object({ branch: external_exports.string().min(1).max(255) });
+var ArchiveBranchResponse = external_exports.object({ archived: external_exports.boolean(), canceledRuns: external_exports.number().int() });
 
-// builder/src/build/build-project.ts
-import { cpSync as cpSync2, mkdirSync as mkdirSync2, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { basename as basename3, dirname as dirname4, join as join7 } from "node:path";
-import { randomUUID } from "node:crypto";
+// builder/src/config/config-schema.ts
+var extension = external_exports.custom(
+  (value) => typeof value === "object" && value !== null && typeof value.name === "string",
+  { message: "each build extension must be an object with a `name` (e.g. additionalFiles({ files: [...] }))" }
+);
+var UserConfig = external_exports.object({
+  project: external_exports.string({ message: '`project` is required: set it to your project ref, e.g. project: "proj_abc123"' }).regex(/^proj_[a-z0-9]+$/, { message: '`project` must be a project ref like "proj_abc123" (see `gantry whoami` or the dashboard)' }),
+  dirs: external_exports.array(external_exports.string().min(1)).optional(),
+  ignorePatterns: external_exports.array(external_exports.string()).optional(),
+  tsconfig: external_exports.string().optional(),
+  retries: external_exports.object({ enabledInDev: external_exports.boolean().optional(), default: RetryOptions.optional() }).optional(),
+  maxDuration: external_exports.number().int().min(0).optional(),
+  machine: MachinePreset.optional(),
+  defaultMachine: MachinePreset.optional(),
+  processKeepAlive: RuntimeConfig.shape.processKeepAlive,
+  logLevel: RuntimeConfig.shape.logLevel,
+  build: external_exports.object({
+    external: external_exports.array(external_exports.string()).optional(),
+    extensions: external_exports.array(extension).optional(),
+    conditions: external_exports.array(external_exports.string()).optional(),
+    keepNames: external_exports.boolean().optional(),
+    minify: external_exports.boolean().optional(),
+    jsx: external_exports.object({ factory: external_exports.string().optional(), fragment: external_exports.string().optional(), automatic: external_exports.boolean().optional() }).optional()
+  }).passthrough().optional()
+}).passthrough();
+function toRuntimeConfig(user) {
+  return RuntimeConfig.parse({
+    project: user.project,
+    retries: user.retries,
+    maxDuration: user.maxDuration,
+    machine: user.machine ?? user.defaultMachine,
+    processKeepAlive: user.processKeepAlive,
+    logLevel: user.logLevel
+  });
+}
 
-// action/src/esbuild/runtime.ts
-import { existsSync, readFileSync as readFileSync2 } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-var projectDir;
-var loaded;
-function useProjectDir(dir) {
-  projectDir = dir;
-}
-function describeEsbuild() {
-  return load().description;
-}
-var SHIPPED_WASM = "./esbuild-wasm/lib/main.js";
-function load() {
-  if (loaded) return loaded;
-  const here = createRequire(import.meta.url);
-  if (!existsSync(new URL(SHIPPED_WASM, import.meta.url))) {
-    loaded = { api: here("esbuild"), description: "the repository's esbuild (running from source)" };
-    return loaded;
-  }
-  const wasm = here(SHIPPED_WASM);
-  const native = projectDir ? projectEsbuild(projectDir, wasm.version) : void 0;
-  loaded = native ? { api: native.api, description: `the project's esbuild ${native.api.version} (${native.dir})` } : { api: wasm, description: `esbuild-wasm ${wasm.version}, shipped with the action (install esbuild ${minor(wasm.version)}.x in the project for native speed)` };
-  return loaded;
-}
-function projectEsbuild(dir, wantedVersion) {
-  try {
-    const require2 = createRequire(join(dir, "package.json"));
-    const main = require2.resolve("esbuild");
-    const pkgFile = join(dirname(main), "..", "package.json");
-    if (!existsSync(pkgFile)) return void 0;
-    const version2 = JSON.parse(readFileSync2(pkgFile, "utf8")).version;
-    if (!version2 || minor(version2) !== minor(wantedVersion)) return void 0;
-    const api = require2("esbuild");
-    api.transformSync("");
-    return { api, dir: dirname(pkgFile) };
-  } catch {
-    return void 0;
-  }
-}
-function minor(version2) {
-  return version2.split(".").slice(0, 2).join(".");
-}
-var build = ((options) => load().api.build(options));
+// builder/src/config/discover-tasks.ts
+import { readdirSync as readdirSync2, existsSync as existsSync3, statSync as statSync2 } from "node:fs";
+import { basename as basename2, join as join2, relative as relative3, sep as sep2 } from "node:path";
 
 // node_modules/tinyglobby/dist/index.mjs
 import { readdir, readdirSync, realpath, realpathSync, stat, statSync } from "fs";
-import { isAbsolute as isAbsolute2, posix, resolve as resolve3 } from "path";
+import { isAbsolute as isAbsolute3, posix, resolve as resolve5 } from "path";
 import { fileURLToPath } from "url";
 
 // node_modules/fdir/dist/index.mjs
 import { createRequire as createRequire2 } from "module";
-import { basename, dirname as dirname2, normalize, relative, resolve as resolve2, sep } from "path";
+import { basename, dirname as dirname2, normalize, relative as relative2, resolve as resolve4, sep } from "path";
 import * as nativeFs from "fs";
 var __require2 = /* @__PURE__ */ createRequire2(import.meta.url);
 function cleanPath(path) {
@@ -42135,7 +42271,7 @@ function isRootDirectory(path) {
 function normalizePath(path, options) {
   const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
   const pathNeedsCleaning = process.platform === "win32" && path.includes("/") || path.startsWith(".");
-  if (resolvePaths) path = resolve2(path);
+  if (resolvePaths) path = resolve4(path);
   if (normalizePath$1 || pathNeedsCleaning) path = cleanPath(path);
   if (path === ".") return "";
   const needsSeperator = path[path.length - 1] !== pathSeparator;
@@ -42148,7 +42284,7 @@ function joinPathWithRelativePath(root, options) {
   return function(filename, directoryPath) {
     const sameRoot = directoryPath.startsWith(root);
     if (sameRoot) return directoryPath.slice(root.length) + filename;
-    else return convertSlashes(relative(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
+    else return convertSlashes(relative2(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
   };
 }
 function joinPath(filename) {
@@ -42727,7 +42863,7 @@ function normalizePattern(pattern, opts, props, isIgnore) {
   if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
   if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
   const escapedCwd = escapePath(cwd);
-  result = isAbsolute2(result.replace(ESCAPING_BACKSLASHES, "")) ? posix.relative(escapedCwd, result) : posix.normalize(result);
+  result = isAbsolute3(result.replace(ESCAPING_BACKSLASHES, "")) ? posix.relative(escapedCwd, result) : posix.normalize(result);
   const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
   const parts = splitPattern(result);
   if (parentDir) {
@@ -42857,7 +42993,7 @@ var defaultOptions = {
 function getOptions(options) {
   const opts = Object.assign({}, options);
   for (const key in defaultOptions) if (opts[key] === void 0) Object.assign(opts, { [key]: defaultOptions[key] });
-  opts.cwd = (opts.cwd instanceof URL ? fileURLToPath(opts.cwd) : resolve3(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+  opts.cwd = (opts.cwd instanceof URL ? fileURLToPath(opts.cwd) : resolve5(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
   opts.ignore = ensureStringArray(opts.ignore);
   opts.fs && (opts.fs = {
     readdir: opts.fs.readdir || readdir,
@@ -42884,8 +43020,6 @@ async function glob(globInput, options) {
 }
 
 // builder/src/config/discover-tasks.ts
-import { readdirSync as readdirSync2, existsSync as existsSync2, statSync as statSync2 } from "node:fs";
-import { basename as basename2, join as join2, relative as relative2, sep as sep2 } from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".gantry", "dist", "build", ".next", "coverage"]);
 var TASK_FILE_GLOB = "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}";
 var DEFAULT_IGNORES = ["**/*.test.*", "**/*.spec.*", "**/*.d.ts", "**/*.d.mts", "**/*.d.cts", "**/node_modules/**"];
@@ -42896,7 +43030,7 @@ function discoverTaskDirs(rootDir) {
     for (const entry of readdirSync2(dir, { withFileTypes: true })) {
       if (!entry.isDirectory() || SKIP_DIRS.has(entry.name) || entry.name.startsWith(".")) continue;
       const full = join2(dir, entry.name);
-      if (entry.name === "trigger") found.push(relative2(rootDir, full).split(sep2).join("/"));
+      if (entry.name === "trigger") found.push(relative3(rootDir, full).split(sep2).join("/"));
       else walk(full, depth + 1);
     }
   };
@@ -42908,7 +43042,7 @@ async function discoverTaskFiles(rootDir, dirs, ignorePatterns = []) {
   const inits = [];
   for (const dir of dirs) {
     const abs = join2(rootDir, dir);
-    if (!existsSync2(abs) || !statSync2(abs).isDirectory()) continue;
+    if (!existsSync3(abs) || !statSync2(abs).isDirectory()) continue;
     const matches = await glob(TASK_FILE_GLOB, { cwd: abs, ignore: [...DEFAULT_IGNORES, ...ignorePatterns], onlyFiles: true });
     for (const match of matches.sort()) {
       const rel = join2(dir, match).split(sep2).join("/").replace(/^\.\//, "");
@@ -42920,33 +43054,92 @@ async function discoverTaskFiles(rootDir, dirs, ignorePatterns = []) {
   return [...inits, ...[...files].filter((f) => !inits.includes(f)).sort()];
 }
 
-// builder/src/errors.ts
-var CliError = class extends Error {
-  constructor(message, code2 = "cli_error", options) {
-    super(message, options);
-    this.code = code2;
-    this.name = "CliError";
+// builder/src/config/load-config.ts
+async function loadConfig(options) {
+  const configFile = findConfigFile(options.cwd, options.configPath);
+  const rootDir = dirname3(configFile);
+  const exported = await importConfigModule(configFile, rootDir);
+  const candidate = { ...exported, ...options.projectRef ? { project: options.projectRef } : {} };
+  const parsed = UserConfig.safeParse(candidate);
+  if (!parsed.success) {
+    const issue2 = parsed.error.issues[0];
+    const field = issue2.path.join(".") || "default export";
+    throw new CliError(`${configFile}: ${field}: ${issue2.message}`, "invalid_config");
   }
-  code;
-};
-var BuildError = class extends CliError {
-  constructor(message, location, options) {
-    super(message, options?.code ?? "build_failed", options);
-    this.location = location;
-    this.name = "BuildError";
+  const user = parsed.data;
+  return {
+    rootDir,
+    configFile,
+    project: user.project,
+    dirs: user.dirs ?? discoverTaskDirs(rootDir),
+    ignorePatterns: user.ignorePatterns ?? [],
+    user,
+    build: {
+      external: user.build?.external ?? [],
+      extensions: user.build?.extensions ?? [],
+      conditions: user.build?.conditions ?? [],
+      keepNames: user.build?.keepNames ?? true,
+      minify: user.build?.minify ?? false,
+      jsx: user.build?.jsx
+    },
+    runtime: toRuntimeConfig(user)
+  };
+}
+async function importConfigModule(configFile, rootDir) {
+  const tmpDir = join3(rootDir, ".gantry", "tmp");
+  mkdirSync(tmpDir, { recursive: true });
+  const outfile = join3(tmpDir, `config-${randomUUID()}.mjs`);
+  try {
+    await build({
+      entryPoints: [configFile],
+      outfile,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      logLevel: "silent",
+      absWorkingDir: rootDir,
+      plugins: [externalizeInstalledJs()],
+      banner: { js: CJS_SHIM },
+      define: CJS_DEFINES
+    });
+  } catch (error63) {
+    throw esbuildErrorToBuildError(error63, rootDir, "Could not compile the config file");
   }
-  location;
-};
-var ApiRequestError = class extends CliError {
-  constructor(message, status, code2, param) {
-    super(message, code2);
-    this.status = status;
-    this.param = param;
-    this.name = "ApiRequestError";
+  try {
+    const mod = await import(pathToFileURL(outfile).href);
+    if (mod.default === void 0 || mod.default === null) {
+      throw new CliError(`${configFile} has no default export: write \`export default defineConfig({ project: "proj_\u2026" })\``, "invalid_config");
+    }
+    return mod.default;
+  } catch (error63) {
+    if (error63 instanceof CliError) throw error63;
+    throw new BuildError(`Loading ${configFile} threw: ${error63.message}`, void 0, { cause: error63, code: "invalid_config" });
+  } finally {
+    rmSync(outfile, { force: true });
   }
-  status;
-  param;
-};
+}
+function externalizeInstalledJs() {
+  return {
+    name: "gantry-config-externals",
+    setup(build3) {
+      build3.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData === "gantry-config-externals") return void 0;
+        if (args.path.startsWith("node:")) return { path: args.path, external: true };
+        const resolved = await build3.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: "gantry-config-externals" });
+        if (resolved.errors.length > 0 || !resolved.path) return void 0;
+        const isTs = /\.(c|m)?tsx?$/.test(resolved.path);
+        if (resolved.path.includes("/node_modules/") && !isTs) return { path: args.path, external: true };
+        return void 0;
+      });
+    }
+  };
+}
+
+// builder/src/build/build-project.ts
+import { cpSync as cpSync2, mkdirSync as mkdirSync3, mkdtempSync, rmSync as rmSync2, writeFileSync } from "node:fs";
+import { basename as basename3, dirname as dirname5, join as join8 } from "node:path";
+import { randomUUID as randomUUID2 } from "node:crypto";
 
 // builder/package.json
 var package_default = {
@@ -42981,14 +43174,14 @@ var CLI_VERSION = package_default.version;
 // builder/src/build/artifact.ts
 import { createHash } from "node:crypto";
 import { readdirSync as readdirSync3, readFileSync as readFileSync3 } from "node:fs";
-import { join as join3, relative as relative3, sep as sep3 } from "node:path";
+import { join as join4, relative as relative4, sep as sep3 } from "node:path";
 function listFiles(dir) {
   const out = [];
   const walk = (current) => {
     for (const entry of readdirSync3(current, { withFileTypes: true })) {
-      const full = join3(current, entry.name);
+      const full = join4(current, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) out.push(relative3(dir, full).split(sep3).join("/"));
+      else if (entry.isFile()) out.push(relative4(dir, full).split(sep3).join("/"));
     }
   };
   walk(dir);
@@ -42999,21 +43192,21 @@ function hashFiles(dir, files) {
   for (const file2 of files) {
     hash2.update(file2);
     hash2.update("\0");
-    hash2.update(readFileSync3(join3(dir, file2)));
+    hash2.update(readFileSync3(join4(dir, file2)));
     hash2.update("\0");
   }
   return hash2.digest("hex");
 }
 function packArtifact(dir, files, manifest) {
   const encoded = {};
-  for (const file2 of [...files].sort()) encoded[file2] = readFileSync3(join3(dir, file2)).toString("base64");
+  for (const file2 of [...files].sort()) encoded[file2] = readFileSync3(join4(dir, file2)).toString("base64");
   const document = Artifact.parse({ format: "gantry-artifact-v1", files: encoded, manifest });
   const bytes = Buffer.from(JSON.stringify(document), "utf8");
   return { bytes, hash: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
 }
 
 // builder/src/build/build-context.ts
-import { isAbsolute as isAbsolute3, resolve as resolve4 } from "node:path";
+import { isAbsolute as isAbsolute4, resolve as resolve6 } from "node:path";
 function createBuildContext(opts) {
   const requests = { pluginsFirst: [], pluginsLast: [], externals: /* @__PURE__ */ new Set(), files: [], writtenFiles: /* @__PURE__ */ new Map() };
   let pluginsOpen = true;
@@ -43035,7 +43228,7 @@ function createBuildContext(opts) {
     workingDir: opts.config.rootDir,
     outputPath: opts.outputDir,
     logger: opts.logger,
-    resolvePath: (path) => isAbsolute3(path) ? path : resolve4(opts.config.rootDir, path),
+    resolvePath: (path) => isAbsolute4(path) ? path : resolve6(opts.config.rootDir, path),
     registerPlugin,
     addExternal: (name) => void requests.externals.add(name),
     addFiles,
@@ -43075,32 +43268,21 @@ export const defineExtension = (extension) => ({ name: extension?.name ?? "exten
 export default {};
 `;
 
-// builder/src/build/cjs-shim.ts
-var CJS_SHIM = [
-  'import { createRequire as __gantryCreateRequire } from "node:module";',
-  'import { fileURLToPath as __gantryFileURLToPath } from "node:url";',
-  'import { dirname as __gantryDirname } from "node:path";',
-  "const require = __gantryCreateRequire(import.meta.url);",
-  "const __gantry_filename = __gantryFileURLToPath(import.meta.url);",
-  "const __gantry_dirname = __gantryDirname(__gantry_filename);"
-].join("\n");
-var CJS_DEFINES = { __filename: "__gantry_filename", __dirname: "__gantry_dirname" };
-
 // builder/src/build/copy-externals.ts
-import { cpSync, existsSync as existsSync3, mkdirSync, readFileSync as readFileSync4, realpathSync as realpathSync2 } from "node:fs";
-import { dirname as dirname3, join as join4 } from "node:path";
+import { cpSync, existsSync as existsSync4, mkdirSync as mkdirSync2, readFileSync as readFileSync4, realpathSync as realpathSync2 } from "node:fs";
+import { dirname as dirname4, join as join5 } from "node:path";
 function findPackageDir(name, fromDir) {
   let dir = fromDir;
   for (; ; ) {
-    const candidate = join4(dir, "node_modules", name);
-    if (existsSync3(join4(candidate, "package.json"))) return realpathSync2(candidate);
-    const parent = dirname3(dir);
+    const candidate = join5(dir, "node_modules", name);
+    if (existsSync4(join5(candidate, "package.json"))) return realpathSync2(candidate);
+    const parent = dirname4(dir);
     if (parent === dir) return void 0;
     dir = parent;
   }
 }
 function readPackageJson(dir) {
-  return JSON.parse(readFileSync4(join4(dir, "package.json"), "utf8"));
+  return JSON.parse(readFileSync4(join5(dir, "package.json"), "utf8"));
 }
 function parsePackageSpec(spec) {
   const at = spec.lastIndexOf("@");
@@ -43125,15 +43307,15 @@ function copyExternals(names, rootDir, outDir) {
     const existing = placed.get(name);
     let dest;
     if (!existing) {
-      dest = join4(outDir, "node_modules", name);
+      dest = join5(outDir, "node_modules", name);
       placed.set(name, { version: version2, source });
     } else if (existing.source === source || existing.version === version2) {
       return;
     } else {
-      dest = join4(targetModules, name);
-      if (existsSync3(dest)) return;
+      dest = join5(targetModules, name);
+      if (existsSync4(dest)) return;
     }
-    mkdirSync(dirname3(dest), { recursive: true });
+    mkdirSync2(dirname4(dest), { recursive: true });
     cpSync(source, dest, {
       recursive: true,
       dereference: true,
@@ -43144,7 +43326,7 @@ function copyExternals(names, rootDir, outDir) {
     for (const dep of Object.keys(deps)) {
       const optional2 = !pkg.dependencies?.[dep];
       const before = placed.size;
-      place(dep, source, join4(dest, "node_modules"), name);
+      place(dep, source, join5(dest, "node_modules"), name);
       if (!optional2 && placed.size === before && !findPackageDir(dep, source)) {
         throw new BuildError(`"${name}" depends on "${dep}", which is not installed: run \`npm install\` in ${rootDir}`, void 0, {
           code: "external_not_installed"
@@ -43152,7 +43334,7 @@ function copyExternals(names, rootDir, outDir) {
       }
     }
   };
-  for (const name of names) place(name, rootDir, join4(outDir, "node_modules"));
+  for (const name of names) place(name, rootDir, join5(outDir, "node_modules"));
   return copied;
 }
 
@@ -43172,42 +43354,13 @@ function generateEntry(opts) {
   return lines.join("\n");
 }
 
-// builder/src/build/esbuild-errors.ts
-import { relative as relative4, isAbsolute as isAbsolute4, resolve as resolve5 } from "node:path";
-function esbuildErrorToBuildError(error63, rootDir, prefix) {
-  const messages = error63.errors;
-  if (!Array.isArray(messages) || messages.length === 0) {
-    return new BuildError(`${prefix}: ${error63?.message ?? String(error63)}`, void 0, { cause: error63 });
-  }
-  const first = messages[0];
-  const location = first.location ? {
-    file: toProjectPath(rootDir, first.location.file),
-    absoluteFile: resolve5(rootDir, first.location.file),
-    line: first.location.line,
-    column: first.location.column + 1,
-    lineText: first.location.lineText
-  } : void 0;
-  const lines = messages.slice(0, 5).map((m) => {
-    const where = m.location ? `${toProjectPath(rootDir, m.location.file)}:${m.location.line}:${m.location.column + 1}: ` : "";
-    return `  ${where}${m.text}`;
-  });
-  const more = messages.length > 5 ? `
-  \u2026and ${messages.length - 5} more` : "";
-  return new BuildError(`${prefix}:
-${lines.join("\n")}${more}`, location, { cause: error63 });
-}
-function toProjectPath(rootDir, file2) {
-  const abs = isAbsolute4(file2) ? file2 : resolve5(rootDir, file2);
-  return relative4(rootDir, abs).split("\\").join("/");
-}
-
 // builder/src/build/index-worker.ts
 import { fork } from "node:child_process";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 function indexWorker(opts) {
   const timeoutMs = opts.timeoutMs ?? 6e4;
   return new Promise((resolvePromise, rejectPromise) => {
-    const child = fork(join5(opts.outDir, opts.entryPoint), [], {
+    const child = fork(join6(opts.outDir, opts.entryPoint), [], {
       cwd: opts.outDir,
       env: indexEnv(opts.env ?? process.env),
       execArgv: ["--enable-source-maps"],
@@ -43277,7 +43430,7 @@ function locationFromStack(stack, rootDir) {
 }
 
 // builder/src/build/sdk-version.ts
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 function projectSdkVersion(rootDir) {
   const dir = findPackageDir("@gantry/sdk", rootDir);
   if (!dir) {
@@ -43288,7 +43441,7 @@ function projectSdkVersion(rootDir) {
     );
   }
   const version2 = readPackageJson(dir).version;
-  if (!version2) throw new BuildError(`${join6(dir, "package.json")} has no version: reinstall @gantry/sdk`, void 0, { code: "sdk_not_installed" });
+  if (!version2) throw new BuildError(`${join7(dir, "package.json")} has no version: reinstall @gantry/sdk`, void 0, { code: "sdk_not_installed" });
   return version2;
 }
 
@@ -43311,8 +43464,8 @@ async function buildProject(opts) {
     );
   }
   const outDir = opts.outDir ?? newBuildDir(config2.rootDir, target);
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync2(outDir, { recursive: true });
+  rmSync2(outDir, { recursive: true, force: true });
+  mkdirSync3(outDir, { recursive: true });
   try {
     const { context, requests, closePluginRegistration } = createBuildContext({ target, config: config2, outputDir: outDir, logger });
     for (const name of config2.build.external) requests.externals.add(name);
@@ -43330,8 +43483,8 @@ async function buildProject(opts) {
     const externals = copyExternals(requests.externals, config2.rootDir, outDir);
     await copyAdditionalFiles(config2.rootDir, outDir, requests.files);
     for (const [path, contents] of requests.writtenFiles) {
-      mkdirSync2(dirname4(join7(outDir, path)), { recursive: true });
-      writeFileSync(join7(outDir, path), contents);
+      mkdirSync3(dirname5(join8(outDir, path)), { recursive: true });
+      writeFileSync(join8(outDir, path), contents);
     }
     opts.onProgress?.({ step: "indexing" });
     const indexed = await indexWorker({ outDir, entryPoint: ENTRY_POINT, rootDir: config2.rootDir, env: opts.indexEnv, timeoutMs: opts.indexTimeoutMs });
@@ -43347,20 +43500,20 @@ async function buildProject(opts) {
     });
     return { outDir, entryPoint: ENTRY_POINT, manifest, files, taskFiles, externals };
   } catch (error63) {
-    if (!opts.outDir) rmSync(outDir, { recursive: true, force: true });
+    if (!opts.outDir) rmSync2(outDir, { recursive: true, force: true });
     throw error63;
   }
 }
 function newBuildDir(rootDir, target) {
-  const parent = join7(rootDir, ".gantry", "builds");
-  mkdirSync2(parent, { recursive: true });
-  return mkdtempSync(join7(parent, `${target}-`));
+  const parent = join8(rootDir, ".gantry", "builds");
+  mkdirSync3(parent, { recursive: true });
+  return mkdtempSync(join8(parent, `${target}-`));
 }
 async function bundle(opts) {
   const { config: config2, requests } = opts;
-  const tmpDir = join7(config2.rootDir, ".gantry", "tmp");
-  mkdirSync2(tmpDir, { recursive: true });
-  const entryFile = join7(tmpDir, `entry-${randomUUID()}.mjs`);
+  const tmpDir = join8(config2.rootDir, ".gantry", "tmp");
+  mkdirSync3(tmpDir, { recursive: true });
+  const entryFile = join8(tmpDir, `entry-${randomUUID2()}.mjs`);
   writeFileSync(entryFile, generateEntry({ configFile: config2.configFile, rootDir: config2.rootDir, taskFiles: opts.taskFiles }));
   const externals = [...requests.externals].map((spec) => parsePackageSpec(spec).name);
   try {
@@ -43392,7 +43545,7 @@ async function bundle(opts) {
   } catch (error63) {
     throw esbuildErrorToBuildError(error63, config2.rootDir, "Build failed");
   } finally {
-    rmSync(entryFile, { force: true });
+    rmSync2(entryFile, { force: true });
   }
 }
 async function copyAdditionalFiles(rootDir, outDir, requested) {
@@ -43405,9 +43558,9 @@ async function copyAdditionalFiles(rootDir, outDir, requested) {
     }
     for (const match of matches) {
       if (match.startsWith("../")) throw new BuildError(`additionalFiles: "${match}" is outside the project root: keep extra files inside ${rootDir}`);
-      const target = destination ? join7(destination, basename3(match)) : match;
-      mkdirSync2(dirname4(join7(outDir, target)), { recursive: true });
-      cpSync2(join7(rootDir, match), join7(outDir, target));
+      const target = destination ? join8(destination, basename3(match)) : match;
+      mkdirSync3(dirname5(join8(outDir, target)), { recursive: true });
+      cpSync2(join8(rootDir, match), join8(outDir, target));
     }
   }
 }
@@ -43436,151 +43589,8 @@ function queuesOf(tasks) {
   return [...queues.values()];
 }
 
-// builder/src/config/load-config.ts
-import { mkdirSync as mkdirSync3, rmSync as rmSync2 } from "node:fs";
-import { dirname as dirname5, join as join8 } from "node:path";
-import { pathToFileURL } from "node:url";
-import { randomUUID as randomUUID2 } from "node:crypto";
-
-// builder/src/config/find-config.ts
-import { existsSync as existsSync4 } from "node:fs";
-import { resolve as resolve6 } from "node:path";
-var CONFIG_FILE_NAMES = ["gantry.config.ts", "gantry.config.mts", "gantry.config.js", "gantry.config.mjs"];
-function findConfigFile(cwd, configPath) {
-  if (configPath) {
-    const file2 = resolve6(cwd, configPath);
-    if (!existsSync4(file2)) {
-      throw new CliError(`Config file ${file2} does not exist: fix the --config path, or run \`gantry init\` to create one`, "config_not_found");
-    }
-    return file2;
-  }
-  for (const name of CONFIG_FILE_NAMES) {
-    const file2 = resolve6(cwd, name);
-    if (existsSync4(file2)) return file2;
-  }
-  throw new CliError(
-    `No gantry.config.ts found in ${cwd}: run \`gantry init\` there, pass --config <file>, or run the command from your project's folder`,
-    "config_not_found"
-  );
-}
-
-// builder/src/config/config-schema.ts
-var extension = external_exports.custom(
-  (value) => typeof value === "object" && value !== null && typeof value.name === "string",
-  { message: "each build extension must be an object with a `name` (e.g. additionalFiles({ files: [...] }))" }
-);
-var UserConfig = external_exports.object({
-  project: external_exports.string({ message: '`project` is required: set it to your project ref, e.g. project: "proj_abc123"' }).regex(/^proj_[a-z0-9]+$/, { message: '`project` must be a project ref like "proj_abc123" (see `gantry whoami` or the dashboard)' }),
-  dirs: external_exports.array(external_exports.string().min(1)).optional(),
-  ignorePatterns: external_exports.array(external_exports.string()).optional(),
-  tsconfig: external_exports.string().optional(),
-  retries: external_exports.object({ enabledInDev: external_exports.boolean().optional(), default: RetryOptions.optional() }).optional(),
-  maxDuration: external_exports.number().int().min(0).optional(),
-  machine: MachinePreset.optional(),
-  defaultMachine: MachinePreset.optional(),
-  processKeepAlive: RuntimeConfig.shape.processKeepAlive,
-  logLevel: RuntimeConfig.shape.logLevel,
-  build: external_exports.object({
-    external: external_exports.array(external_exports.string()).optional(),
-    extensions: external_exports.array(extension).optional(),
-    conditions: external_exports.array(external_exports.string()).optional(),
-    keepNames: external_exports.boolean().optional(),
-    minify: external_exports.boolean().optional(),
-    jsx: external_exports.object({ factory: external_exports.string().optional(), fragment: external_exports.string().optional(), automatic: external_exports.boolean().optional() }).optional()
-  }).passthrough().optional()
-}).passthrough();
-function toRuntimeConfig(user) {
-  return RuntimeConfig.parse({
-    project: user.project,
-    retries: user.retries,
-    maxDuration: user.maxDuration,
-    machine: user.machine ?? user.defaultMachine,
-    processKeepAlive: user.processKeepAlive,
-    logLevel: user.logLevel
-  });
-}
-
-// builder/src/config/load-config.ts
-async function loadConfig(options) {
-  const configFile = findConfigFile(options.cwd, options.configPath);
-  const rootDir = dirname5(configFile);
-  const exported = await importConfigModule(configFile, rootDir);
-  const candidate = { ...exported, ...options.projectRef ? { project: options.projectRef } : {} };
-  const parsed = UserConfig.safeParse(candidate);
-  if (!parsed.success) {
-    const issue2 = parsed.error.issues[0];
-    const field = issue2.path.join(".") || "default export";
-    throw new CliError(`${configFile}: ${field}: ${issue2.message}`, "invalid_config");
-  }
-  const user = parsed.data;
-  return {
-    rootDir,
-    configFile,
-    project: user.project,
-    dirs: user.dirs ?? discoverTaskDirs(rootDir),
-    ignorePatterns: user.ignorePatterns ?? [],
-    user,
-    build: {
-      external: user.build?.external ?? [],
-      extensions: user.build?.extensions ?? [],
-      conditions: user.build?.conditions ?? [],
-      keepNames: user.build?.keepNames ?? true,
-      minify: user.build?.minify ?? false,
-      jsx: user.build?.jsx
-    },
-    runtime: toRuntimeConfig(user)
-  };
-}
-async function importConfigModule(configFile, rootDir) {
-  const tmpDir = join8(rootDir, ".gantry", "tmp");
-  mkdirSync3(tmpDir, { recursive: true });
-  const outfile = join8(tmpDir, `config-${randomUUID2()}.mjs`);
-  try {
-    await build({
-      entryPoints: [configFile],
-      outfile,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      logLevel: "silent",
-      absWorkingDir: rootDir,
-      plugins: [externalizeInstalledJs()],
-      banner: { js: CJS_SHIM },
-      define: CJS_DEFINES
-    });
-  } catch (error63) {
-    throw esbuildErrorToBuildError(error63, rootDir, "Could not compile the config file");
-  }
-  try {
-    const mod = await import(pathToFileURL(outfile).href);
-    if (mod.default === void 0 || mod.default === null) {
-      throw new CliError(`${configFile} has no default export: write \`export default defineConfig({ project: "proj_\u2026" })\``, "invalid_config");
-    }
-    return mod.default;
-  } catch (error63) {
-    if (error63 instanceof CliError) throw error63;
-    throw new BuildError(`Loading ${configFile} threw: ${error63.message}`, void 0, { cause: error63, code: "invalid_config" });
-  } finally {
-    rmSync2(outfile, { force: true });
-  }
-}
-function externalizeInstalledJs() {
-  return {
-    name: "gantry-config-externals",
-    setup(build3) {
-      build3.onResolve({ filter: /^[^./]/ }, async (args) => {
-        if (args.pluginData === "gantry-config-externals") return void 0;
-        if (args.path.startsWith("node:")) return { path: args.path, external: true };
-        const resolved = await build3.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: "gantry-config-externals" });
-        if (resolved.errors.length > 0 || !resolved.path) return void 0;
-        const isTs = /\.(c|m)?tsx?$/.test(resolved.path);
-        if (resolved.path.includes("/node_modules/") && !isTs) return { path: args.path, external: true };
-        return void 0;
-      });
-    }
-  };
-}
+// builder/src/deploy/deploy.ts
+import { rmSync as rmSync3 } from "node:fs";
 
 // builder/src/deploy/api-client.ts
 var ApiClient = class _ApiClient {
@@ -43754,6 +43764,56 @@ async function promote(opts) {
   );
 }
 
+// runner/src/config.ts
+import { hostname as hostname3, tmpdir } from "node:os";
+import { join as join9 } from "node:path";
+var Env = external_exports.object({
+  GANTRY_API_URL: external_exports.string().url().default("http://localhost:3030"),
+  GANTRY_RUNNER_TOKEN: external_exports.string().min(1),
+  REDIS_URL: external_exports.string().url().default("redis://127.0.0.1:6379"),
+  GANTRY_REDIS_PREFIX: external_exports.string().min(1).default("gantry"),
+  GANTRY_RUNNER_CONCURRENCY: external_exports.coerce.number().int().min(1).max(1e4).default(200),
+  GANTRY_RUNNER_CACHE_DIR: external_exports.string().min(1).default(join9(tmpdir(), "gantry-runner")),
+  GANTRY_EXECUTOR: external_exports.enum(["process", "docker"]).default("process"),
+  GANTRY_RUNNER_ID: external_exports.string().min(1).optional(),
+  GANTRY_HEARTBEAT_INTERVAL_MS: external_exports.coerce.number().int().min(50).default(5e3),
+  /** How long a job's BullMQ lock lives without renewal: after a runner dies, its jobs are picked up this much later. */
+  GANTRY_JOB_LOCK_MS: external_exports.coerce.number().int().min(1e3).default(3e4),
+  /** How long a canceled attempt may run its onCancel hooks before it is killed. */
+  GANTRY_CANCEL_GRACE_MS: external_exports.coerce.number().int().min(0).default(3e4),
+  /** On SIGTERM/SIGINT, how long running attempts may take to finish before the runner exits anyway. */
+  GANTRY_SHUTDOWN_GRACE_MS: external_exports.coerce.number().int().min(0).default(6e4),
+  /** Processes kept spawned ahead per (version, machine preset). */
+  GANTRY_WARM_PROCESSES: external_exports.coerce.number().int().min(0).max(64).default(1),
+  /** With processKeepAlive: attempts one task process runs at once (they then share its fate). */
+  GANTRY_ATTEMPTS_PER_PROCESS: external_exports.coerce.number().int().min(1).max(1e4).default(1),
+  /** Run attempts as this unprivileged user (name), or by numeric ids. Only honoured when the runner is root. */
+  GANTRY_RUNNER_USER: external_exports.string().min(1).optional(),
+  GANTRY_RUNNER_UID: external_exports.coerce.number().int().min(0).optional(),
+  GANTRY_RUNNER_GID: external_exports.coerce.number().int().min(0).optional(),
+  /** docker executor: image used when a version has no image of its own (the bundle is mounted read-only). */
+  GANTRY_DOCKER_IMAGE: external_exports.string().min(1).default("node:20-bookworm-slim")
+});
+
+// runner/src/executor/docker-executor.ts
+import { fileURLToPath as fileURLToPath2 } from "node:url";
+var SHIM = fileURLToPath2(new URL("./docker-shim.mjs", import.meta.url));
+
+// builder/src/pack/pack-packages.ts
+import { execFile } from "node:child_process";
+import { fileURLToPath as fileURLToPath3 } from "node:url";
+import { promisify } from "node:util";
+var execFileAsync = promisify(execFile);
+var REPO = fileURLToPath3(new URL("../../../", import.meta.url));
+
+// builder/src/cli/profiles.ts
+var Profile = external_exports.object({ apiUrl: external_exports.string().url(), accessToken: external_exports.string().min(1), email: external_exports.string().optional() });
+var ProfilesFile = external_exports.object({
+  version: external_exports.literal(1).default(1),
+  currentProfile: external_exports.string().default("default"),
+  profiles: external_exports.record(external_exports.string(), Profile).default({})
+});
+
 // action/src/summary.ts
 var core2 = __toESM(require_core(), 1);
 async function writeDeploySummary(deployment, opts) {
@@ -43836,6 +43896,9 @@ function explain(error63, inputs2) {
   if (error63 instanceof ApiRequestError && error63.status === 401) {
     return `Gantry at ${inputs2?.apiUrl ?? "the api-url"} rejected the access token (${message}). Set the access-token input to a personal access token (tr_pat_\u2026) of a project member, or the environment's secret key, stored as a repository secret: access-token: \${{ secrets.GANTRY_ACCESS_TOKEN }}`;
   }
+  if (error63 instanceof ApiRequestError && error63.code === "version_mismatch") {
+    return `${message}. Install the platform's SDK in the project (npm install ${inputs2?.apiUrl ?? "<api-url>"}/packages/gantry-sdk.tgz) and commit the lockfile`;
+  }
   if (error63 instanceof ApiRequestError && error63.status === 403) {
     return `${message} (the access-token's user must be a member of the project named in gantry.config.ts)`;
   }
@@ -43866,7 +43929,7 @@ async function runArchive(inputs2, ctx2) {
   const client = new ApiClient({ apiUrl: inputs2.apiUrl, token: inputs2.accessToken });
   let outcome;
   try {
-    const archived = await client.json("POST", `/api/v1/projects/${encodeURIComponent(config2.project)}/branches/archive`, ArchiveBranchResponse, { branch });
+    const archived = await client.json("POST", `/api/v1/projects/${encodeURIComponent(config2.project)}/branches/archive`, ArchivedPreviewBranch, { branch });
     outcome = { archived: true, branch: archived.branchName, archivedAt: archived.archivedAt };
     core4.info(`Archived preview branch ${branch}`);
   } catch (error63) {

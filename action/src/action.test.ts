@@ -1,8 +1,10 @@
 import examples from "@octokit/webhooks-examples";
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApi, type TestApi } from "../../api/src/testing/harness.js";
 import { copyActionAlone, runAction, type ActionRun } from "./testing/run-action.js";
-import { makeWorkspace } from "./testing/test-project.js";
+import { makeWorkspace as makeTempWorkspace } from "./testing/test-project.js";
 
 // The action exactly as a workflow runs it: dist/index.js from a copy of action/ with no node_modules in
 // reach, INPUT_* variables, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files and a GitHub webhook payload, against a
@@ -24,6 +26,13 @@ prClosed.pull_request = structuredClone(prOpened.pull_request); // the same PR, 
 
 let api: TestApi;
 let actionDir: string;
+const tempDirs: string[] = [];
+
+function makeWorkspace(...args: Parameters<typeof makeTempWorkspace>): ReturnType<typeof makeTempWorkspace> {
+  const made = makeTempWorkspace(...args);
+  tempDirs.push(made.workspace);
+  return made;
+}
 
 beforeAll(async () => {
   api = await startTestApi();
@@ -31,6 +40,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await api?.close();
+  if (actionDir) tempDirs.push(dirname(actionDir));
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 async function apiGet<T>(path: string, token = api.seed.accessToken): Promise<T> {

@@ -85,7 +85,10 @@ export function getInputs(workspace: string): ActionInputs {
 
 function required(name: string): string {
   const value = core.getInput(name);
-  if (!value) throw new InputError(name, `is required: add \`${name}: …\` under \`with:\` in your workflow (use a secret for access-token)`);
+  if (!value) {
+    const secretHint = name === "access-token" ? " from a secret (pull requests from forks get no secrets: skip the step for them)" : "";
+    throw new InputError(name, `is required: add \`${name}: …\` under \`with:\` in your workflow${secretHint}`);
+  }
   return value;
 }
 

@@ -1,7 +1,7 @@
 import examples from "@octokit/webhooks-examples";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { branchFromContext, gitMetaFromContext, readGithubContext } from "./github-context.js";
 import { getInputs } from "./input-helper.js";
@@ -24,7 +24,9 @@ function eventContext(name: string, action: string | undefined) {
   const payload = group.examples.find((p) => p.action === action)!;
   const path = join(mkdtempSync(join(tmpdir(), "gantry-event-")), "event.json");
   writeFileSync(path, JSON.stringify(payload));
-  return { ctx: readGithubContext({ GITHUB_EVENT_NAME: name, GITHUB_EVENT_PATH: path, GITHUB_WORKSPACE: "/repo", GITHUB_SHA: "merge-commit-sha" }), payload: payload as Record<string, any> };
+  const ctx = readGithubContext({ GITHUB_EVENT_NAME: name, GITHUB_EVENT_PATH: path, GITHUB_WORKSPACE: "/repo", GITHUB_SHA: "merge-commit-sha" });
+  rmSync(dirname(path), { recursive: true, force: true });
+  return { ctx, payload: payload as Record<string, any> };
 }
 
 describe("inputs", () => {

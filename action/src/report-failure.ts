@@ -38,6 +38,9 @@ function explain(error: unknown, inputs: ActionInputs | undefined): string {
       "stored as a repository secret: access-token: ${{ secrets.GANTRY_ACCESS_TOKEN }}"
     );
   }
+  if (error instanceof ApiRequestError && error.code === "version_mismatch") {
+    return `${message}. Install the platform's SDK in the project (npm install ${inputs?.apiUrl ?? "<api-url>"}/packages/gantry-sdk.tgz) and commit the lockfile`;
+  }
   if (error instanceof ApiRequestError && error.status === 403) {
     return `${message} (the access-token's user must be a member of the project named in gantry.config.ts)`;
   }

@@ -1,7 +1,9 @@
 import * as core from "@actions/core";
 import type { DeploymentInfo } from "@gantry/sdk/contracts";
-import type { ArchiveOutcome } from "./commands/archive.js";
 import { runUrl, type GithubContext } from "./github-context.js";
+
+/** What command archive did: archived, or found nothing to archive (with the api's reason). */
+export type ArchiveOutcome = { archived: true; branch: string; archivedAt: Date } | { archived: false; branch: string; reason: string };
 
 /** The job summary of a deploy: version, environment, tasks, and a link to the deployment on the dashboard. */
 export async function writeDeploySummary(deployment: DeploymentInfo, opts: { ctx: GithubContext; promoted: boolean }): Promise<void> {

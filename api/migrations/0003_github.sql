@@ -48,6 +48,8 @@ create table github_connections (
   production_branch text,
   staging_branch text,
   previews boolean not null default true,
+  -- cap on active (not archived) preview branches of the project; null: no cap
+  max_active_previews integer check (max_active_previews is null or max_active_previews >= 0),
   config_path text,
   root_dir text,
   install_command text,

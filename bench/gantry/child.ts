@@ -12,9 +12,15 @@ export interface Child {
 }
 
 /** Forks a bench child script under tsx and waits for its `ready` message. Output is kept, not printed. */
-export async function startChild(name: string, script: string, env: Record<string, string>, timeoutMs = 60_000): Promise<Child> {
+export async function startChild(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  opts: { timeoutMs?: number; execArgv?: string[] } = {},
+): Promise<Child> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
   const child: ChildProcess = fork(fileURLToPath(new URL(script, import.meta.url)), [], {
-    execArgv: ["--import", "tsx"],
+    execArgv: ["--import", "tsx", ...(opts.execArgv ?? [])],
     cwd: fileURLToPath(new URL("../../", import.meta.url)),
     env: { ...pick(process.env, ["PATH", "HOME", "LANG", "TZ", "TMPDIR"]), ...env },
     stdio: ["ignore", "pipe", "pipe", "ipc"],

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -69,7 +69,7 @@ export async function benchGantry(opts: BenchOptions, deadline: number, log: (li
       GANTRY_REDIS_PREFIX: redisPrefix,
       GANTRY_PACKAGES_DIR: join(tmp, "packages"),
       GANTRY_LOG_LEVEL: "warn",
-    });
+    }, { execArgv: profileArgs(opts, "api") });
     stops.push(registerCleanup("api process", () => api.stop()));
     const url = api.ready.url!;
     const seed = api.ready.seed!;
@@ -84,7 +84,7 @@ export async function benchGantry(opts: BenchOptions, deadline: number, log: (li
       GANTRY_EXECUTOR: "process",
       GANTRY_RUNNER_CONCURRENCY: String(opts.runnerConcurrency),
       GANTRY_SHUTDOWN_GRACE_MS: "3000",
-    });
+    }, { execArgv: profileArgs(opts, "runner") });
     runnerStarting.catch(() => undefined); // awaited below; a deploy failure must not leave it unhandled
     stops.push(registerCleanup("runner process", async () => (await runnerStarting.catch(() => undefined))?.stop()));
     log(`  deploying bench/fixtures/noop-project to prod; starting a runner (concurrency ${opts.runnerConcurrency})`);
@@ -122,9 +122,9 @@ export async function benchGantry(opts: BenchOptions, deadline: number, log: (li
       figures.warmup = await measurePhase(obs, allRuns, opts.drainMs * 2, () => closedLoop(c, opts.closedConcurrency, warmupMs, opts.drainMs), log);
       if (figures.warmup.accepted === 0) throw new Error(`no trigger was accepted during warm-up: ${figures.warmup.firstError ?? "?"}`);
       if (figures.warmup.backlogAfterDrain > 0) {
-        const said = [runner.tail(), api.tail()].join("\n").split("\n").filter(Boolean).slice(-6).join(" | ");
+        const said = [`runner: ${lastWords(runner.tail())}`, `api: ${lastWords(api.tail())}`].join("; ");
         figures.problems.push(
-          `warm-up: ${figures.warmup.backlogAfterDrain} of ${figures.warmup.accepted} runs had not finished after ${figures.warmup.drainS.toFixed(1)} s${said ? ` (last output of the runner and api: ${said})` : ""}`,
+          `warm-up: ${figures.warmup.backlogAfterDrain} of ${figures.warmup.accepted} runs had not finished after ${figures.warmup.drainS.toFixed(1)} s${said ? ` (last output: ${said})` : ""}`,
         );
       }
     }
@@ -189,4 +189,18 @@ async function measureStartsInto(figures: GantryFigures, opts: BenchOptions, bui
   } catch (error) {
     figures.problems.push(`warm/cold starts: ${(error as Error).message}`);
   }
+}
+
+function profileArgs(opts: BenchOptions, name: string): string[] {
+  if (!opts.profileDir) return [];
+  // One folder per process: tsx's loader thread writes a profile of its own next to the main thread's.
+  const dir = join(opts.profileDir, `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  mkdirSync(dir, { recursive: true });
+  return ["--cpu-prof", `--cpu-prof-dir=${dir}`];
+}
+
+/** The last few lines a child wrote, stack frames left out. */
+function lastWords(tail: string): string {
+  const lines = tail.split("\n").filter((l) => l.trim() !== "" && !/^\s+at /.test(l));
+  return lines.slice(-4).join(" | ").slice(0, 1200) || "(nothing)";
 }

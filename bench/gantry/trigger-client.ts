@@ -28,8 +28,10 @@ export class TriggerClient {
   }
 
   trigger(): Promise<TriggerOutcome> {
-    const sentAt = Date.now();
-    const t0 = performance.now();
+    return this.send(Date.now(), performance.now(), true);
+  }
+
+  private send(sentAt: number, t0: number, mayRetry: boolean): Promise<TriggerOutcome> {
     return new Promise((resolve) => {
       const req = http.request(
         this.url,
@@ -63,7 +65,12 @@ export class TriggerClient {
         },
       );
       req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-      req.on("error", (error) => resolve({ status: 0, ms: performance.now() - t0, sentAt, error: error.message }));
+      req.on("error", (error: NodeJS.ErrnoException) => {
+        // The server closed an idle keep-alive socket just as this request went out on it: the request never
+        // reached the api, so sending it again is safe (Node's documented pattern for reusedSocket).
+        if (mayRetry && req.reusedSocket && error.code === "ECONNRESET") resolve(this.send(sentAt, t0, false));
+        else resolve({ status: 0, ms: performance.now() - t0, sentAt, error: error.message });
+      });
       req.end(this.body);
     });
   }

@@ -24,12 +24,15 @@ export interface BenchOptions {
   warmSamples: number;
   coldSamples: number;
   outDir: string;
+  /** write V8 CPU profiles of the api and runner processes here (--profile) */
+  profileDir?: string;
 }
 
 const USAGE = `npm run bench [-- --quick] [--only bullmq,pgboss,graphile,gantry]
   --quick   small sizes, finishes in under a minute
   --only    run only these parts (comma separated)
   --runner-concurrency N   GANTRY_RUNNER_CONCURRENCY of the runner under test (default 32)
+  --profile  write CPU profiles of the api and runner processes to bench/.tmp/profiles/ (open in Chrome DevTools)
 Env: DATABASE_URL (a server the bench may create and drop databases on), REDIS_URL.`;
 
 export function parseBenchArgs(argv: string[], env: Record<string, string | undefined>): BenchOptions | "help" {
@@ -40,6 +43,7 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
       only: { type: "string" },
       out: { type: "string" },
       "runner-concurrency": { type: "string" },
+      profile: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -68,6 +72,7 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
     warmSamples: quick ? 100 : 500,
     coldSamples: quick ? 3 : 15,
     outDir: values.out ?? new URL("./..", import.meta.url).pathname,
+    profileDir: values.profile ? new URL("../.tmp/profiles/", import.meta.url).pathname : undefined,
   };
 }
 

@@ -78,11 +78,11 @@ export function gantryApp(deps: { gantry: GantryClient }): ApplicationFunction {
       const p = context.payload;
       if (!p.installation) return;
       if (p.action === "requested_action" && p.requested_action?.identifier === "authorize") {
-        await memberAction(context, () => gantry.authorize(p.check_run.id, { deliveryId: context.id, installationId: p.installation!.id, sender: { login: p.sender.login, id: p.sender.id } }));
+        await memberAction(context, () => gantry.authorize(p.check_run.id, { deliveryId: context.id, installationId: p.installation!.id, sender: { login: p.sender.login, id: p.sender.id }, ...buildIdOf(p.check_run) }));
         return;
       }
       if (p.action === "requested_action" && p.requested_action?.identifier !== "redeploy") return;
-      await memberAction(context, () => gantry.redeploy(p.check_run.id, { deliveryId: context.id, installationId: p.installation!.id, sender: { login: p.sender.login, id: p.sender.id } }));
+      await memberAction(context, () => gantry.redeploy(p.check_run.id, { deliveryId: context.id, installationId: p.installation!.id, sender: { login: p.sender.login, id: p.sender.id }, ...buildIdOf(p.check_run) }));
     });
 
     app.on("check_suite.rerequested", async (context) => {
@@ -93,6 +93,11 @@ export function gantryApp(deps: { gantry: GantryClient }): ApplicationFunction {
       );
     });
   };
+}
+
+/** Gantry sets a check run's external_id to its build id. */
+function buildIdOf(checkRun: { external_id?: string | null }): { buildId?: string } {
+  return checkRun.external_id?.startsWith("ghb_") ? { buildId: checkRun.external_id } : {};
 }
 
 /** Redeploy / Authorize: the api checks the sender is a project member. A refusal is final, not retried. */

@@ -107,7 +107,7 @@ export function taskProjectFiles(projectRef: string, opts: { taskId?: string; br
 }
 
 /** Polls until `fn` returns a value, or throws after `timeoutMs` with the last seen state. */
-export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -109,5 +109,27 @@ describe("GitHub App: pull requests deploy preview branches", () => {
     expect(built.id).not.toBe(waiting.id);
     const deployment = await waitFor("the fork preview deployment", () => sim.state.deployments.find((d) => d.sha === forkCommit && d.statuses.at(-1)?.state === "success"));
     expect(deployment.environment).toBe("preview/forker:feature-y");
+
+    // `gantry preview archive` does what closing the pull request does
+    const archived = await stack.request("POST", `/api/v1/projects/${api.seed.projectRef}/preview-branches/archive`, { branch: "forker:feature-y" });
+    expect(archived.status, JSON.stringify(archived.body)).toBe(200);
+    expect(archived.body).toMatchObject({ archived: true });
+    await waitFor("the fork deployment to go inactive", () => (deployment.statuses.at(-1)?.state === "inactive" ? true : undefined));
+    const unknown = await stack.request("POST", `/api/v1/projects/${api.seed.projectRef}/preview-branches/archive`, { branch: "no-such-branch" });
+    expect(unknown.status).toBe(404);
+  });
+
+  it("past the connection's cap on active preview branches, a new branch is refused with the fix", async () => {
+    const { sim, api } = stack;
+    const settings = await stack.request("POST", "/api/v1/github/connections", { projectRef: api.seed.projectRef, repository: "acme/previews", maxActivePreviews: 1 });
+    expect(settings.body).toMatchObject({ maxActivePreviews: 1 });
+    const a = await repo.git.commit({ branch: "cap-a", files: { "cap-a.txt": "a" }, message: "cap a" });
+    await sim.openPullRequest(repo, { head: "cap-a" });
+    expect((await waitFor("cap-a to deploy", () => checkFor(a))).conclusion).toBe("success");
+    const b = await repo.git.commit({ branch: "cap-b", files: { "cap-b.txt": "b" }, message: "cap b" });
+    await sim.openPullRequest(repo, { head: "cap-b" });
+    const refused = await waitFor("cap-b to be refused", () => checkFor(b));
+    expect(refused.conclusion).toBe("failure");
+    expect(refused.output?.summary).toMatch(/active preview branches \(the cap is 1\)/);
   });
 });

@@ -7,8 +7,9 @@ import { ACTION_DIR, buildDist, listFiles } from "./build-dist.js";
 // actions/checkout's check-dist: the committed dist/ is what runs in users' workflows, so it must be exactly
 // what src/ builds to.
 describe("action/dist", () => {
-  const outDir = join(mkdtempSync(join(tmpdir(), "gantry-action-dist-")), "dist");
-  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+  const tempDir = mkdtempSync(join(tmpdir(), "gantry-action-dist-"));
+  const outDir = join(tempDir, "dist");
+  afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
 
   it("matches a fresh build of src/ (otherwise run `npm run build -w action` and commit dist/)", async () => {
     await buildDist(outDir);

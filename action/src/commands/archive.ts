@@ -1,11 +1,9 @@
 import * as core from "@actions/core";
-import { ArchiveBranchResponse } from "@gantry/sdk/contracts";
+import { ArchivedPreviewBranch } from "@gantry/sdk/contracts";
 import { ApiClient, ApiRequestError, loadConfig } from "../builder.js";
 import { branchFromContext, type GithubContext } from "../github-context.js";
 import type { ActionInputs } from "../input-helper.js";
-import { writeArchiveSummary } from "../summary.js";
-
-export type ArchiveOutcome = { archived: true; branch: string; archivedAt: Date } | { archived: false; branch: string; reason: string };
+import { writeArchiveSummary, type ArchiveOutcome } from "../summary.js";
 
 /**
  * Archives the preview branch of a closed pull request: it can no longer be triggered (its runs and
@@ -24,7 +22,7 @@ export async function runArchive(inputs: ActionInputs, ctx: GithubContext): Prom
   const client = new ApiClient({ apiUrl: inputs.apiUrl, token: inputs.accessToken });
   let outcome: ArchiveOutcome;
   try {
-    const archived = await client.json("POST", `/api/v1/projects/${encodeURIComponent(config.project)}/branches/archive`, ArchiveBranchResponse, { branch });
+    const archived = await client.json("POST", `/api/v1/projects/${encodeURIComponent(config.project)}/branches/archive`, ArchivedPreviewBranch, { branch });
     outcome = { archived: true, branch: archived.branchName, archivedAt: archived.archivedAt };
     core.info(`Archived preview branch ${branch}`);
   } catch (error) {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ACTION_DIR } from "../bundle/build-dist.js";
@@ -80,7 +80,9 @@ export async function runAction(opts: RunActionOptions): Promise<ActionRun> {
     child.on("error", reject);
     child.on("close", resolve);
   });
-  return { code, stdout, stderr, outputs: parseOutputs(readFileSync(files.output, "utf8")), summary: readFileSync(files.summary, "utf8") };
+  const result = { code, stdout, stderr, outputs: parseOutputs(readFileSync(files.output, "utf8")), summary: readFileSync(files.summary, "utf8") };
+  rmSync(runnerTemp, { recursive: true, force: true });
+  return result;
 }
 
 /** GITHUB_OUTPUT's format: `name<<delimiter\nvalue\ndelimiter` (and plain `name=value`). */

@@ -8,8 +8,8 @@ import { FINAL_RUN_STATUSES, type RunStatus } from "@gantry/sdk/contracts";
 const ALLOWED: Record<RunStatus, readonly RunStatus[]> = {
   // no deployed version has the task yet; released when one becomes current
   PENDING_VERSION: ["QUEUED", "DELAYED", "CANCELED", "EXPIRED"],
-  // waiting for `delay`; the reconciler queues it once due
-  DELAYED: ["QUEUED", "PENDING_VERSION", "CANCELED", "EXPIRED"],
+  // waiting for `delay`: its delayed BullMQ job starts it once due (or the reconciler queues it)
+  DELAYED: ["QUEUED", "EXECUTING", "PENDING_VERSION", "CANCELED", "EXPIRED"],
   // ready (or waiting for a retry's backoff: available_at); start takes it
   QUEUED: ["EXECUTING", "DEQUEUED", "PENDING_VERSION", "CANCELED", "EXPIRED"],
   // handed to a runner (kept in Redis only today; allowed here for the record)

@@ -1,4 +1,7 @@
-import type { ApiDeps } from "../context.js";
+import type { ApiDeps, AuthContext } from "../context.js";
+import { forbidden, notFound } from "../errors.js";
+import { requireProjectMember } from "../projects/service.js";
+import { selectConnectionByProject } from "./queries/connections.js";
 import { invalidateAuthCaches } from "../auth/environment-cache.js";
 import { cancelRun } from "../runs/cancel.js";
 import { cancelPendingBuildsOfLane, selectLatestBuildOfLane } from "./queries/builds.js";
@@ -33,4 +36,24 @@ export async function archivePreviewBranch(deps: ApiDeps, opts: { projectId: str
     await enqueueReports(deps, [...new Set([...canceled, ...(latest ? [latest.id] : [])])]);
   }
   return { archived, canceledRuns };
+}
+
+/**
+ * `gantry preview archive` and the dashboard: archive a preview branch of a project, as a closed pull request does
+ * (GitHub is told when the project has a connected repository). A personal access token of a member, or the
+ * project's preview secret key.
+ */
+export async function archiveBranchFor(deps: ApiDeps, auth: AuthContext, projectRef: string, branch: string): Promise<{ archived: boolean; canceledRuns: number }> {
+  let projectId: string;
+  if (auth.kind === "user") {
+    projectId = (await requireProjectMember(deps, auth.userId, projectRef)).id;
+  } else if (auth.kind === "environment" && auth.via === "secretKey" && auth.environment.type === "PREVIEW" && auth.environment.projectRef === projectRef) {
+    projectId = auth.environment.projectId;
+  } else {
+    throw forbidden(`Archive a preview branch of ${projectRef} with a personal access token of a member or the project's preview secret key`);
+  }
+  const env = await selectBranchEnvironmentId(deps.sql, projectId, branch);
+  if (!env) throw notFound(`Preview branch "${branch}" not found in project ${projectRef}`, "branch");
+  const conn = await selectConnectionByProject(deps.sql, projectId);
+  return archivePreviewBranch(deps, { projectId, branch, connectionId: conn?.id });
 }

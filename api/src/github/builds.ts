@@ -74,6 +74,7 @@ export async function claimGitHubBuild(deps: ApiDeps, id: string, body: z.infer<
       productionBranch: conn.production_branch,
       stagingBranch: conn.staging_branch,
       previews: conn.previews,
+      maxActivePreviews: conn.max_active_previews,
       configPath: conn.config_path,
       rootDir: conn.root_dir,
       installCommand: conn.install_command,
@@ -93,7 +94,7 @@ async function finishWithError(deps: ApiDeps, id: string, message: string): Prom
 export async function reportBuildStatus(deps: ApiDeps, id: string, body: BuildStatusBody): Promise<GitHubBuild> {
   await requireBuild(deps, id);
   const changed = await updateBuildStatus(deps.sql, id, body);
-  if (changed) await enqueueReports(deps, [id]);
+  if (changed?.statusChanged) await enqueueReports(deps, [id]);
   return getBuild(deps, id);
 }
 

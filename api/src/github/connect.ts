@@ -33,6 +33,7 @@ export async function connectRepository(deps: ApiDeps, userId: string, body: Con
     productionBranch: body.productionBranch ?? null,
     stagingBranch: body.stagingBranch ?? null,
     previews: body.previews ?? true,
+    maxActivePreviews: body.maxActivePreviews ?? null,
     configPath: body.configPath ?? null,
     rootDir: body.rootDir ?? null,
     installCommand: body.installCommand ?? null,

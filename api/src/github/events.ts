@@ -4,9 +4,10 @@ import type { ApiDeps } from "../context.js";
 import { newId } from "../crypto/ids.js";
 import { forbidden, notFound } from "../errors.js";
 import { archivePreviewBranch, previewLane } from "./archive-branch.js";
-import { approveBuild, insertBuildSuperseding, selectBuildByCheckRun, selectBuildsByIds, selectLatestBuildForSha, laneHasBuildOf, type BuildRow, type NewBuild } from "./queries/builds.js";
+import { approveBuild, insertBuildSuperseding, selectBuild, selectBuildByCheckRun, selectBuildsByIds, selectLatestBuildForSha, laneHasBuildOf, updateBuildStatus, type BuildRow, type NewBuild } from "./queries/builds.js";
 import { selectConnectionByRepository, selectUsableConnections, type ConnectionRow } from "./queries/connections.js";
 import { upsertRepositories } from "./queries/installations.js";
+import { countActiveBranches, selectBranchEnvironmentId } from "./queries/environments.js";
 import { isProjectMemberByGitHub } from "./queries/members.js";
 import { upsertPullRequest } from "./queries/pull-requests.js";
 import { toGitHubBuild } from "./present.js";
@@ -24,11 +25,12 @@ async function connectionFor(deps: ApiDeps, installationId: number, repository: 
   return conn;
 }
 
-async function startBuild(deps: ApiDeps, build: Omit<NewBuild, "id">): Promise<GitHubEventResult> {
+async function startBuild(deps: ApiDeps, build: Omit<NewBuild, "id">, refuse?: string): Promise<GitHubEventResult> {
   const id = newId("ghb");
   const canceled = await insertBuildSuperseding(deps.sql, { ...build, id });
-  // a fork's build is enqueued only once a member authorizes it
-  if (!build.awaitingApproval) await enqueueBuild(deps, id);
+  // refused builds are shown failed with the reason; a fork's build is enqueued only once a member authorizes it
+  if (refuse) await updateBuildStatus(deps.sql, id, { status: "FAILED", error: { message: refuse }, logs: `${refuse}\n` });
+  else if (!build.awaitingApproval) await enqueueBuild(deps, id);
   await enqueueReports(deps, [id, ...canceled]);
   const rows = await selectBuildsByIds(deps.sql, [id]);
   return { builds: rows.map((r) => toGitHubBuild(deps, r)) };
@@ -108,13 +110,22 @@ export async function handlePullRequest(deps: ApiDeps, body: z.infer<typeof Pull
     // code from a fork never runs on Gantry's builders before a project member has looked at it
     awaitingApproval: Boolean(body.forkOwner),
     senderLogin: body.sender.login,
-  });
+  }, await previewCapRefusal(deps, conn, branch));
+}
+
+/** A new (or archived) preview branch past the connection's cap is refused with the fix. */
+async function previewCapRefusal(deps: ApiDeps, conn: ConnectionRow, branch: string): Promise<string | undefined> {
+  if (conn.max_active_previews === null) return undefined;
+  const existing = await selectBranchEnvironmentId(deps.sql, conn.project_id, branch);
+  if (existing && !existing.archived_at) return undefined;
+  const active = await countActiveBranches(deps.sql, conn.project_id);
+  if (active < conn.max_active_previews) return undefined;
+  return `Project ${conn.project_ref} already has ${active} active preview branches (the cap is ${conn.max_active_previews}): close a pull request or run \`gantry preview archive --branch <name>\`, then push again`;
 }
 
 /** The Authorize button on a fork's `action_required` check run: a project member lets the build run. */
 export async function authorizeCheckRun(deps: ApiDeps, checkRunId: number, body: z.infer<typeof RedeployBody>): Promise<GitHubEventResult> {
-  const build = await selectBuildByCheckRun(deps.sql, checkRunId);
-  if (!build) throw notFound(`No Gantry build has check run ${checkRunId}`);
+  const build = await buildOfCheckRun(deps, checkRunId, body);
   if (!(await isProjectMemberByGitHub(deps.sql, build.project_id, body.sender.id))) {
     throw forbidden(`GitHub user ${body.sender.login} is not a member of project ${build.project_ref}: only members may authorize builds of forks`);
   }
@@ -127,9 +138,16 @@ export async function authorizeCheckRun(deps: ApiDeps, checkRunId: number, body:
 
 /** `check_run.rerequested` / the Redeploy button: builds the same commit again. Only project members may. */
 export async function redeployCheckRun(deps: ApiDeps, checkRunId: number, body: z.infer<typeof RedeployBody>): Promise<GitHubEventResult> {
-  const previous = await selectBuildByCheckRun(deps.sql, checkRunId);
-  if (!previous) throw notFound(`No Gantry build has check run ${checkRunId}`);
-  return redeploy(deps, previous, body);
+  return redeploy(deps, await buildOfCheckRun(deps, checkRunId, body), body);
+}
+
+/** The build behind a check run: by its recorded id, else by the check run's external_id (same installation only). */
+async function buildOfCheckRun(deps: ApiDeps, checkRunId: number, body: z.infer<typeof RedeployBody>): Promise<BuildRow> {
+  const byId = await selectBuildByCheckRun(deps.sql, checkRunId);
+  if (byId) return byId;
+  const byExternal = body.buildId ? await selectBuild(deps.sql, body.buildId) : undefined;
+  if (byExternal && byExternal.installation_id === body.installationId) return byExternal;
+  throw notFound(`No Gantry build has check run ${checkRunId}`);
 }
 
 /** `check_suite.rerequested` ("Re-run all checks"): the commit's latest build again. */

@@ -47,6 +47,7 @@ export function toGitHubConnection(c: ConnectionRow): GitHubConnection {
     productionBranch: c.production_branch ?? c.default_branch ?? "main",
     stagingBranch: c.staging_branch,
     previews: c.previews,
+    maxActivePreviews: c.max_active_previews,
     configPath: c.config_path,
     rootDir: c.root_dir,
     installCommand: c.install_command,

@@ -156,13 +156,19 @@ describe("runner failover through BullMQ", () => {
 });
 
 describe("delay", () => {
-  it("keeps a delayed run DELAYED until its time, then queues it", async () => {
-    const id = (await trigger("alpha", { payload: {}, options: { delay: new Date(Date.now() + 300).toISOString() } })).body.id as string;
-    expect(await status(id)).toBe("DELAYED");
-    expect((await fakeRunner(http, api.seed.runnerToken).start([id])).body.results[0]).toMatchObject({ ok: false, reason: "delayed" });
+  it("keeps a delayed run DELAYED until its time; then its delayed job starts it, or the reconciler queues it", async () => {
+    const at = new Date(Date.now() + 300).toISOString();
+    const viaJob = (await trigger("alpha", { payload: {}, options: { delay: at } })).body.id as string;
+    const viaReconciler = (await trigger("alpha", { payload: {}, options: { delay: at } })).body.id as string;
+    expect(await status(viaJob)).toBe("DELAYED");
+    const runner = fakeRunner(http, api.seed.runnerToken);
+    expect((await runner.start([viaJob])).body.results[0]).toMatchObject({ ok: false, reason: "delayed" });
+    const jobKey = `{${api.deps.config.GANTRY_REDIS_PREFIX}}:${RUNS_QUEUE_NAME}:${viaJob}-1`;
+    await until(async () => (await api.deps.redis.hget(jobKey, "delay")) !== null, "the delayed job");
     await new Promise((r) => setTimeout(r, 400));
+    expect((await runner.start([viaJob])).body.results[0].ok).toBe(true);
     await reconcileOnce(api.deps, { graceMs: 60_000 });
-    expect(await status(id)).toBe("QUEUED");
+    expect(await status(viaReconciler)).toBe("QUEUED");
   });
 });
 

@@ -14,30 +14,41 @@ const DEFAULT_MACHINE: MachinePreset = "small-1x";
  * full execution each attempt needs. Runs that could not start say why.
  */
 export async function startRuns(deps: ApiDeps, selection: StartSelection, runnerId: string): Promise<StartAttemptResult[]> {
-  if (selection.kind === "ids") {
-    const leases = await readLeases(deps, selection.runIds);
-    selection = {
-      ...selection,
-      leaseLost: selection.runIds.filter((_, i) => leases[i] === null),
-      quietMs: deps.config.GANTRY_HEARTBEAT_TIMEOUT_MS,
-    };
-  }
   const rows = await startAttempts(deps.sql, selection, runnerId);
-  await takeLeases(deps, rows.map((r) => ({ runId: r.id, attemptNumber: r.attempt_number })));
-  const executions = await buildExecutions(deps, rows);
-  const results: StartAttemptResult[] = rows.map((row, i) => ({ runId: row.id, ok: true as const, execution: executions[i]! }));
+  const failures: StartAttemptResult[] = [];
   if (selection.kind === "ids") {
     const started = new Set(rows.map((r) => r.id));
-    const failed = selection.runIds.filter((id) => !started.has(id));
-    const statuses = await selectStartFailures(deps.sql, failed);
+    let failed = selection.runIds.filter((id) => !started.has(id));
+    let statuses = await selectStartFailures(deps.sql, failed);
+    // the rare path: an EXECUTING run whose runner vanished (its lease is gone) starts again as a new attempt
+    const executing = failed.filter((id) => statuses.get(id) === "EXECUTING");
+    if (executing.length > 0) {
+      const leases = await readLeases(deps, executing);
+      const leaseLost = executing.filter((_, i) => leases[i] === null);
+      if (leaseLost.length > 0) {
+        const redriven = await startAttempts(
+          deps.sql,
+          { ...selection, runIds: leaseLost, leaseLost, quietMs: deps.config.GANTRY_HEARTBEAT_TIMEOUT_MS },
+          runnerId,
+        );
+        rows.push(...redriven);
+        const again = new Set(redriven.map((r) => r.id));
+        failed = failed.filter((id) => !again.has(id));
+        statuses = new Map([...statuses].filter(([id]) => !again.has(id)));
+      }
+    }
     for (const runId of failed) {
       const status = statuses.get(runId);
       const reason =
         status === undefined ? "not_found" : status === "PENDING_VERSION" ? "pending_version" : status === "DELAYED" ? "delayed" : "not_startable";
-      results.push({ runId, ok: false, reason });
+      failures.push({ runId, ok: false, reason });
     }
   }
-  return results;
+  const [, executions] = await Promise.all([
+    takeLeases(deps, rows.map((r) => ({ runId: r.id, attemptNumber: r.attempt_number }))),
+    buildExecutions(deps, rows),
+  ]);
+  return [...rows.map((row, i) => ({ runId: row.id, ok: true as const, execution: executions[i]! })), ...failures];
 }
 
 async function buildExecutions(deps: ApiDeps, rows: StartedRunRow[]): Promise<TaskRunExecution[]> {

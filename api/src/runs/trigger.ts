@@ -73,8 +73,12 @@ export function newRunFromTrigger(deps: ApiDeps, input: TriggerInput): NewRun {
 export async function triggerRun(deps: ApiDeps, input: TriggerInput): Promise<InsertedRun> {
   const run = newRunFromTrigger(deps, input);
   const inserted = await insertBatcher(deps).add(run);
-  if (!inserted.isCached && inserted.status === "QUEUED") {
-    afterRunsReady(deps, [{ runId: inserted.id, environmentId: input.environment.id, environmentType: input.environment.type, attemptNumberToStart: 1 }]);
+  if (!inserted.isCached && (inserted.status === "QUEUED" || inserted.status === "DELAYED")) {
+    // a delayed run gets a delayed job: BullMQ fires the timer, the start takes the run once it is due
+    const availableAt = inserted.status === "DELAYED" ? run.delayUntil : undefined;
+    afterRunsReady(deps, [
+      { runId: inserted.id, environmentId: input.environment.id, environmentType: input.environment.type, attemptNumberToStart: 1, availableAt },
+    ]);
   }
   return inserted;
 }

@@ -23,6 +23,8 @@ export interface RunBuildDeps {
 
 type Claimed = Extract<BuildClaimResponse, { outcome: "claimed" }>;
 
+const LOG_FLUSH_MS = 2000;
+
 class BuildTimeout extends Error {
   override name = "BuildTimeout";
 }
@@ -51,7 +53,15 @@ export async function runBuild(deps: RunBuildDeps, claim: Claimed): Promise<Buil
     flushed = lines.length;
     return text ? `${text}\n` : "";
   };
-  const report = (body: BuildStatusBody) => deps.api.status(build.id, { ...body, logs: pending() });
+  let current: BuildStatusBody["status"] = "BUILDING";
+  const report = (body: BuildStatusBody) => {
+    current = body.status;
+    return deps.api.status(build.id, { ...body, logs: pending() });
+  };
+  // streams the log every couple of seconds; each flush also tells the api this build is alive
+  const streaming = setInterval(() => {
+    if (lines.length > flushed) void report({ status: current }).catch(() => undefined);
+  }, LOG_FLUSH_MS);
 
   const dir = join(deps.workDir, build.id);
   const controller = new AbortController();
@@ -123,6 +133,7 @@ export async function runBuild(deps: RunBuildDeps, claim: Claimed): Promise<Buil
     await report({ status, error: { message } });
     return status;
   } finally {
+    clearInterval(streaming);
     clearTimeout(timer);
     if (!controller.signal.aborted) controller.abort(new Error("build finished"));
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);

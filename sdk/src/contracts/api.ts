@@ -245,12 +245,12 @@ export const UploadArtifactResponse = z.object({ hash: z.string(), size: z.numbe
  * key): archives a preview branch. Triggering it is refused afterwards; its deployments stay readable. An
  * unknown branch is a 404 with param "branch".
  */
-export const ArchiveBranchRequestBody = z.object({ branch: z.string().min(1).max(255) });
-export type ArchiveBranchRequestBody = z.infer<typeof ArchiveBranchRequestBody>;
+export const ArchivePreviewBranchRequestBody = z.object({ branch: z.string().min(1).max(255) });
+export type ArchivePreviewBranchRequestBody = z.infer<typeof ArchivePreviewBranchRequestBody>;
 
-export const ArchiveBranchResponse = z.object({
+export const ArchivedPreviewBranch = z.object({
   id: z.string(),
   branchName: z.string(),
   archivedAt: z.coerce.date(),
 });
-export type ArchiveBranchResponse = z.infer<typeof ArchiveBranchResponse>;
+export type ArchivedPreviewBranch = z.infer<typeof ArchivedPreviewBranch>;

@@ -51,6 +51,8 @@ export const GitHubRepoSettings = z.object({
   productionBranch: z.string().min(1).nullable().optional(),
   stagingBranch: z.string().min(1).nullable().optional(),
   previews: z.boolean().optional(),
+  /** cap on active (not archived) preview branches of the project (the reference's per-plan limit); unset: none */
+  maxActivePreviews: z.number().int().min(0).nullable().optional(),
   /** gantry.config.ts path relative to rootDir */
   configPath: z.string().min(1).nullable().optional(),
   rootDir: z.string().min(1).nullable().optional(),
@@ -76,6 +78,7 @@ export const GitHubConnection = z.object({
   productionBranch: z.string(),
   stagingBranch: z.string().nullable(),
   previews: z.boolean(),
+  maxActivePreviews: z.number().int().nullable(),
   configPath: z.string().nullable(),
   rootDir: z.string().nullable(),
   installCommand: z.string().nullable(),
@@ -133,7 +136,13 @@ export const SweepTarget = z.object({
 export const SweepTargetsResponse = z.object({ targets: z.array(SweepTarget) });
 
 /** A rebuild asked from GitHub (check_run / check_suite rerequested, Redeploy button). */
-export const RedeployBody = z.object({ deliveryId: z.string(), installationId: z.number().int(), sender: GitHubSender });
+export const RedeployBody = z.object({
+  deliveryId: z.string(),
+  installationId: z.number().int(),
+  sender: GitHubSender,
+  /** the check run's external_id (the build id): finds the build even before its check run id was recorded */
+  buildId: z.string().optional(),
+});
 /** `check_suite.rerequested`: the commit's latest build again. */
 export const RedeployCommitBody = RedeployBody.extend({ repositoryId: z.number().int(), sha: z.string() });
 
@@ -217,3 +226,7 @@ export const BuildGitHubRefsBody = z.object({
   githubDeploymentId: z.number().int().optional(),
   commentId: z.number().int().optional(),
 });
+
+/** `POST /api/v1/projects/:ref/preview-branches/archive` (gantry preview archive). */
+export const ArchiveBranchBody = z.object({ branch: z.string().min(1).max(255) });
+export const ArchiveBranchResponse = z.object({ archived: z.boolean(), canceledRuns: z.number().int() });

@@ -150,25 +150,31 @@ export async function claimBuild(sql: Sql, id: string, lane: string, staleAfterM
 
 const FINAL = ["DEPLOYED", "FAILED", "CANCELED", "TIMED_OUT"];
 
-/** Moves a live build to `status`; a build already final is left as it is (returns false). */
+/**
+ * Moves a live build to `status` (the same status again appends logs and proves the worker alive). A build
+ * already final is left as it is. Returns null when nothing changed, else whether the status changed.
+ */
 export async function updateBuildStatus(
   sql: Sql,
   id: string,
   u: { status: DeploymentStatus; deploymentId?: string; version?: string; tasks?: string[]; error?: { message: string }; logs?: string },
-): Promise<boolean> {
+): Promise<{ statusChanged: boolean } | null> {
   const final = FINAL.includes(u.status);
-  const rows = await sql`
-    update github_builds set status = ${u.status},
-      deployment_id = coalesce(${u.deploymentId ?? null}, deployment_id),
-      version = coalesce(${u.version ?? null}, version),
-      tasks = coalesce(${u.tasks ?? null}::text[], tasks),
-      error = coalesce(${u.error ? sql.json(u.error) : null}::jsonb, error),
-      logs = logs || ${u.logs ?? ""},
-      finished_at = case when ${final} then now() else finished_at end,
+  const [row] = await sql<{ previous: DeploymentStatus }[]>`
+    update github_builds b set status = ${u.status},
+      deployment_id = coalesce(${u.deploymentId ?? null}, b.deployment_id),
+      version = coalesce(${u.version ?? null}, b.version),
+      tasks = coalesce(${u.tasks ?? null}::text[], b.tasks),
+      error = coalesce(${u.error ? sql.json(u.error) : null}::jsonb, b.error),
+      logs = b.logs || ${u.logs ?? ""},
+      finished_at = case when ${final} then now() else b.finished_at end,
       updated_at = now()
-    where id = ${id} and status in ('PENDING', 'BUILDING', 'DEPLOYING')
-    returning id`;
-  return rows.length === 1;
+    from (select id, status as previous from github_builds where id = ${id} for update) p
+    where b.id = p.id and p.previous in ('PENDING', 'BUILDING', 'DEPLOYING')
+      -- a late log flush never moves a build back from DEPLOYING
+      and not (p.previous = 'DEPLOYING' and ${u.status} = 'BUILDING')
+    returning p.previous`;
+  return row ? { statusChanged: row.previous !== u.status } : null;
 }
 
 export async function selectBuildLogs(sql: Sql, id: string): Promise<string | undefined> {

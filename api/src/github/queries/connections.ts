@@ -11,6 +11,7 @@ export interface ConnectionRow {
   production_branch: string | null;
   staging_branch: string | null;
   previews: boolean;
+  max_active_previews: number | null;
   config_path: string | null;
   root_dir: string | null;
   install_command: string | null;
@@ -22,7 +23,7 @@ export interface ConnectionRow {
 
 const SELECT = (sql: Sql) => sql`
   select c.id, c.project_id, p.ref as project_ref, r.id::int as repository_id, r.full_name as repository,
-    r.installation_id::int as installation_id, r.default_branch, c.production_branch, c.staging_branch, c.previews,
+    r.installation_id::int as installation_id, r.default_branch, c.production_branch, c.staging_branch, c.previews, c.max_active_previews,
     c.config_path, c.root_dir, c.install_command, c.pre_build_command, c.created_at,
     (r.removed_at is null and i.deleted_at is null and i.suspended_at is null) as usable
   from github_connections c
@@ -34,6 +35,7 @@ export interface ConnectionSettings {
   productionBranch: string | null;
   stagingBranch: string | null;
   previews: boolean;
+  maxActivePreviews: number | null;
   configPath: string | null;
   rootDir: string | null;
   installCommand: string | null;
@@ -47,12 +49,12 @@ export async function upsertConnection(
 ): Promise<void> {
   await sql`
     insert into github_connections (id, project_id, repository_id, production_branch, staging_branch, previews,
-      config_path, root_dir, install_command, pre_build_command, created_by_user_id)
+      max_active_previews, config_path, root_dir, install_command, pre_build_command, created_by_user_id)
     values (${row.id}, ${row.projectId}, ${row.repositoryId}, ${row.productionBranch}, ${row.stagingBranch}, ${row.previews},
-      ${row.configPath}, ${row.rootDir}, ${row.installCommand}, ${row.preBuildCommand}, ${row.userId})
+      ${row.maxActivePreviews}, ${row.configPath}, ${row.rootDir}, ${row.installCommand}, ${row.preBuildCommand}, ${row.userId})
     on conflict (project_id) do update set repository_id = excluded.repository_id,
       production_branch = excluded.production_branch, staging_branch = excluded.staging_branch,
-      previews = excluded.previews, config_path = excluded.config_path, root_dir = excluded.root_dir,
+      previews = excluded.previews, max_active_previews = excluded.max_active_previews, config_path = excluded.config_path, root_dir = excluded.root_dir,
       install_command = excluded.install_command, pre_build_command = excluded.pre_build_command, updated_at = now()`;
 }
 

@@ -30,3 +30,10 @@ export async function selectLiveRunIds(sql: Sql, environmentId: string): Promise
       and status in ('PENDING_VERSION', 'DELAYED', 'QUEUED', 'DEQUEUED', 'EXECUTING', 'WAITING')`;
   return rows.map((r) => r.id);
 }
+
+export async function countActiveBranches(sql: Sql, projectId: string): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`
+    select count(*)::int as n from environments p join environments b on b.parent_environment_id = p.id
+    where p.project_id = ${projectId} and p.slug = 'preview' and p.parent_environment_id is null and b.archived_at is null`;
+  return row?.n ?? 0;
+}

@@ -49,7 +49,7 @@ export interface StartedRunRow {
 }
 
 /**
- * Starts attempts in one statement (PERFORMANCE.md, choice 4): picks the QUEUED runs that are due, locks
+ * Starts attempts in one statement (PERFORMANCE.md, choice 4): picks the QUEUED (or DELAYED) runs that are due, locks
  * each to a deployment (its locked one, else the requested version, else the environment's current one),
  * creates the attempt rows, sets EXECUTING and attempt_number + 1, and resolves the effective max attempts
  * (run override, else the task's retry, else the config default; off in dev unless retries.enabledInDev).
@@ -58,7 +58,8 @@ export interface StartedRunRow {
  * one marked SYSTEM_FAILURE, while it has an attempt to spare (max attempts + 1, as the reconciler allows).
  */
 export async function startAttempts(sql: Sql, selection: StartSelection, runnerId: string): Promise<StartedRunRow[]> {
-  const from = sourcesOf("EXECUTING").filter((s) => s === "QUEUED");
+  // QUEUED runs, and DELAYED ones whose delay has passed (available_at = delay_until): ready either way
+  const from = sourcesOf("EXECUTING").filter((s) => s === "QUEUED" || s === "DELAYED");
   const redrive = sourcesOf("EXECUTING").filter((s) => s === "EXECUTING");
   const picked =
     selection.kind === "ids"
