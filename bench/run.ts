@@ -29,8 +29,8 @@ async function main(): Promise<number> {
     aborting = runPendingCleanups().finally(() => process.exit(2));
   };
   setTimeout(() => abort(`still running after ${limitMs / 1000} s`), limitMs).unref();
-  process.once("SIGINT", () => abort("interrupted"));
-  process.once("SIGTERM", () => abort("terminated"));
+  process.on("SIGINT", () => abort("interrupted"));
+  process.on("SIGTERM", () => abort("terminated"));
 
   const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
   const problems: string[] = [];

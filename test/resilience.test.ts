@@ -67,7 +67,7 @@ describe("no run is lost", () => {
     await second.close();
   });
 
-  it("Redis emptied (FLUSHALL) while runs are queued: every run still completes", async () => {
+  it("Redis emptied (FLUSHALL) while runs are queued: every run still completes", { timeout: 120_000 }, async () => {
     // no runner is running: the runs wait in the queue, then Redis loses everything
     const ids: string[] = [];
     for (let i = 0; i < 40; i++) ids.push((await prod.post(`/api/v1/tasks/echo/trigger`, { payload: { i } })).body.id);
@@ -79,7 +79,7 @@ describe("no run is lost", () => {
     const done = await eventually(async () => {
       const statuses = await Promise.all(ids.map(async (id) => (await statusOf(id)).status));
       return statuses.every((s) => s === "COMPLETED") ? statuses : undefined;
-    }, { timeoutMs: 60_000, what: "all 40 runs to complete after FLUSHALL" });
+    }, { timeoutMs: 100_000, what: "all 40 runs to complete after FLUSHALL" });
     expect(done).toHaveLength(40);
   });
 });

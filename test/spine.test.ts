@@ -171,15 +171,15 @@ describe("versions", () => {
     expect(run.status).toBe("COMPLETED");
   });
 
-  it("a run started on v1 keeps v1 for its retries while v2 deploys; new runs use v2", async () => {
+  it("a run started on v1 keeps v1 for its retries while v2 deploys; new runs use v2", { timeout: 90_000 }, async () => {
     const id = await trigger(prod, "versioned", { failFirst: true });
     await eventually(async () => ((await prod.get(`/api/v3/runs/${id}`)).body.attemptCount >= 1 ? true : undefined));
     const v2 = await platform.deployProject({
       edit: (dir) => editFile(join(dir, "src/trigger/versioned.ts"), `"v1"`, `"v2"`),
     });
-    // the retry (5 s backoff) must still be ahead of us, or this test proves nothing
+    // the retry (15 s backoff) must still be ahead of us, or this test proves nothing
     expect((await prod.get(`/api/v3/runs/${id}`)).body.isCompleted).toBe(false);
-    const run = await waitForStatus(prod, id);
+    const run = await waitForStatus(prod, id, FINAL, 45_000);
     expect(run.status).toBe("COMPLETED");
     expect(run.attemptCount).toBe(2);
     expect(run.output).toEqual({ code: "v1", version: expect.any(String) });

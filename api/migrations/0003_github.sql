@@ -1,6 +1,17 @@
 -- The GitHub App integration: installations and their repositories, repositories connected to projects,
 -- builds from pushes and pull requests, and the deliveries already handled.
 
+-- The GitHub App created through GitHub's manifest flow (one per Gantry install); key and secret encrypted.
+create table github_app_credentials (
+  id boolean primary key default true check (id),
+  app_id bigint not null,
+  slug text,
+  html_url text,
+  private_key_encrypted text not null,
+  webhook_secret_encrypted text not null,
+  created_at timestamptz not null default now()
+);
+
 -- Tokens the github-app and the build worker use to reach /api/v1/github/* (looked up by sha256).
 create table github_service_tokens (
   id text primary key,
@@ -104,6 +115,8 @@ create table github_builds (
   superseded_by text references github_builds(id) on delete set null,
   check_run_id bigint,
   github_deployment_id bigint,
+  -- the neutral "Gantry runs" check run summarising runs executed on this build's version
+  runs_check_run_id bigint,
   created_at timestamptz not null default now(),
   started_at timestamptz,
   finished_at timestamptz,

@@ -25,6 +25,8 @@ export interface GantryFigures {
   /** what could not run, and why (the rest of the figures are still reported) */
   problems: string[];
   setup: string[];
+  /** GANTRY_RUNNER_CONCURRENCY of the runner under test: at most this many runs inside it at once */
+  runnerConcurrency: number;
   deployment?: { version: string; buildAndDeployS: number };
   warmup?: PhaseFigures;
   rates: PhaseFigures[];
@@ -42,7 +44,7 @@ export interface GantryFigures {
  * time); everything it created is removed at the end.
  */
 export async function benchGantry(opts: BenchOptions, deadline: number, log: (line: string) => void): Promise<GantryFigures> {
-  const figures: GantryFigures = { problems: [], setup: [], rates: [] };
+  const figures: GantryFigures = { problems: [], setup: [], runnerConcurrency: opts.runnerConcurrency, rates: [] };
   const tag = `${process.pid}_${randomBytes(2).toString("hex")}`;
   const dbName = `gantry_bench_${tag}`;
   const redisPrefix = `gantry-bench-${tag}`;

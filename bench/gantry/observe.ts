@@ -16,6 +16,8 @@ export class Observer {
   constructor(databaseUrl: string) {
     // Index scans only (by run id), so that this observer adds nothing to the seq_tup_read it reports.
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: 2, options: "-c enable_seqscan=off" });
+    // An idle connection closed under the pool (the database dropped by an interrupted run's clean-up) is not an error here.
+    this.pool.on("error", () => {});
   }
 
   /** Runs among `ids` (every run the bench triggered: nothing else triggers in this database) completed inside [from, to). */

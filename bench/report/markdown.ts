@@ -117,6 +117,12 @@ function explainMisses(r: Results): string[] {
         out.push(
           `End to end: the api accepted ${f(p.triggersPerS, 0)} triggers/s but runs completed at ${f(p.completedPerS, 0)}/s, leaving ${p.backlogAtEnd} queued at the end of the window: the run side (runner ↔ api start/complete round trips and the executor) bounds throughput, not the trigger API.`,
         );
+        if (g && p.completedPerS > 0) {
+          const heldMs = (g.runnerConcurrency / p.completedPerS) * 1000;
+          out.push(
+            `With the runner full (${g.runnerConcurrency} runs at once, GANTRY_RUNNER_CONCURRENCY) and ${f(p.completedPerS, 0)} completions/s, each run spends ~${f(heldMs, 0)} ms inside the runner (Little's law: start-attempts round trip + execute + logs flush + complete round trip), while a kept-alive process executes the no-op in ${f(g.starts?.warmKeepAlive.p50, 2)} ms: per-run waiting in the runner ↔ api protocol, not CPU, bounds throughput. Raising the concurrency instead spawns more task processes (one attempt per process at a time; they peaked at ${f(g.rss?.runnerWorkersPeakMb, 0)} MB together).`,
+          );
+        }
       } else {
         out.push(
           `End to end: completions kept up with triggers (${f(p.completedPerS, 0)} vs ${f(p.triggersPerS, 0)}/s, backlog ${p.backlogAtEnd}), so the trigger path bounds throughput: ${p.level} requests in flight saw a trigger API p50 of ${f(p.triggerApiMs.p50)} ms (p99 ${f(p.triggerApiMs.p99)} ms).`,

@@ -81,6 +81,10 @@ export function gantryApp(deps: { gantry: GantryClient }): ApplicationFunction {
         await memberAction(context, () => gantry.authorize(p.check_run.id, { deliveryId: context.id, installationId: p.installation!.id, sender: { login: p.sender.login, id: p.sender.id }, ...buildIdOf(p.check_run) }));
         return;
       }
+      if (p.action === "requested_action" && p.requested_action?.identifier === "promote") {
+        await memberAction(context, () => gantry.promote(p.check_run.id, { deliveryId: context.id, installationId: p.installation!.id, sender: { login: p.sender.login, id: p.sender.id }, ...buildIdOf(p.check_run) }));
+        return;
+      }
       if (p.action === "requested_action" && p.requested_action?.identifier !== "redeploy") return;
       await memberAction(context, () => gantry.redeploy(p.check_run.id, { deliveryId: context.id, installationId: p.installation!.id, sender: { login: p.sender.login, id: p.sender.id }, ...buildIdOf(p.check_run) }));
     });
@@ -106,7 +110,7 @@ async function memberAction(context: Context<"check_run" | "check_suite">, actio
     await action();
   } catch (error) {
     const status = (error as { status?: number }).status;
-    if (status === 403 || status === 404) {
+    if (status === 403 || status === 404 || status === 409) {
       context.log.warn(`${context.name}: ${(error as Error).message}`);
       return;
     }

@@ -20,6 +20,10 @@ const Env = z.object({
   GANTRY_REDIS_PREFIX: z.string().default("gantry"),
   /** how often failed deliveries are replayed (0: only at start) */
   GANTRY_GITHUB_REPLAY_INTERVAL_MS: z.coerce.number().int().min(0).default(5 * 60_000),
+  /** how often runs on versions built from commits are summarised in each commit's "Gantry runs" check run (0: off) */
+  GANTRY_GITHUB_RUNS_REPORT_INTERVAL_MS: z.coerce.number().int().min(0).default(10_000),
+  /** spacing of GitHub writes (check runs, statuses, comments): GitHub asks for ~1 s; lower only for the simulator or a GHES that allows it */
+  GANTRY_GITHUB_WRITE_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
 });

@@ -4,6 +4,8 @@ import {
   GitHubBuild,
   GitHubEventResult,
   SweepTargetsResponse,
+  RunReportsResponse,
+  GitHubAppCredentials,
   type BuildGitHubRefsBody,
   type PullRequestEventBody,
   type PushEventBody,
@@ -77,11 +79,23 @@ export class GantryClient {
   redeploy(checkRunId: number, body: z.input<typeof RedeployBody>) {
     return this.call("POST", `/api/v1/github/check-runs/${checkRunId}/redeploy`, GitHubEventResult, body);
   }
+  storeAppCredentials(body: z.input<typeof GitHubAppCredentials>) {
+    return this.call("POST", "/api/v1/github/app-credentials", null, body);
+  }
+  appCredentials() {
+    return this.call("GET", "/api/v1/github/app-credentials", GitHubAppCredentials);
+  }
+  runReports(since: Date) {
+    return this.call("GET", `/api/v1/github/run-reports?since=${encodeURIComponent(since.toISOString())}`, RunReportsResponse);
+  }
   sweepTargets() {
     return this.call("GET", "/api/v1/github/sweep-targets", SweepTargetsResponse);
   }
   redeployCommit(body: z.input<typeof RedeployCommitBody>) {
     return this.call("POST", "/api/v1/github/commits/redeploy", GitHubEventResult, body);
+  }
+  promote(checkRunId: number, body: z.input<typeof RedeployBody>) {
+    return this.call("POST", `/api/v1/github/check-runs/${checkRunId}/promote`, null, body);
   }
   authorize(checkRunId: number, body: z.input<typeof RedeployBody>) {
     return this.call("POST", `/api/v1/github/check-runs/${checkRunId}/authorize`, GitHubEventResult, body);

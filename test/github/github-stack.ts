@@ -16,6 +16,8 @@ import { startGitHubSimulator, type GitHubSimulator } from "../../github-app/src
 import { validateRequestBody } from "../../github-app/src/simulator/openapi.js";
 import { loadBuildWorkerConfig } from "../../builder/src/build-worker/config.js";
 import { startBuildWorker } from "../../builder/src/build-worker/worker.js";
+import { loadRunnerConfig } from "../../runner/src/config.js";
+import { startRunner } from "../../runner/src/index.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -26,6 +28,8 @@ export interface GitHubStack {
   sim: GitHubSimulator;
   app: GitHubAppHandle;
   serviceToken: string;
+  /** a runner executing this api's runs (stopped by close) */
+  startRunner(): Promise<void>;
   /** PAT request to the api */
   request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
@@ -55,7 +59,8 @@ export async function startGitHubStack(opts: { buildTimeoutMs?: number } = {}): 
     REDIS_URL: api.deps.config.REDIS_URL,
     GANTRY_REDIS_PREFIX: api.deps.config.GANTRY_REDIS_PREFIX,
   };
-  app = await startGitHubApp(loadGitHubAppConfig({ ...shared, WEBHOOK_SECRET: sim.webhookSecret, LOG_LEVEL: "fatal" }), { replay: false });
+  app = await startGitHubApp(loadGitHubAppConfig({ ...shared, WEBHOOK_SECRET: sim.webhookSecret, LOG_LEVEL: "fatal", GANTRY_GITHUB_RUNS_REPORT_INTERVAL_MS: "0", GANTRY_GITHUB_WRITE_INTERVAL_MS: "20" }), { replay: false });
+  const closers: Array<() => Promise<void>> = [];
   const buildDir = join(ROOT, "test/.tmp", `github-builds-${randomBytes(4).toString("hex")}`);
   const worker = startBuildWorker(
     loadBuildWorkerConfig({ ...shared, GANTRY_BUILD_DIR: buildDir, ...(opts.buildTimeoutMs ? { GANTRY_BUILD_TIMEOUT_MS: String(opts.buildTimeoutMs) } : {}) }),
@@ -67,6 +72,19 @@ export async function startGitHubStack(opts: { buildTimeoutMs?: number } = {}): 
     sim,
     app,
     serviceToken,
+    async startRunner() {
+      const runner = await startRunner(
+        loadRunnerConfig({
+          GANTRY_API_URL: url,
+          GANTRY_RUNNER_TOKEN: api.seed.runnerToken,
+          REDIS_URL: api.deps.config.REDIS_URL,
+          GANTRY_REDIS_PREFIX: api.deps.config.GANTRY_REDIS_PREFIX,
+          GANTRY_RUNNER_CACHE_DIR: join(buildDir, "runner-cache"),
+          GANTRY_HEARTBEAT_INTERVAL_MS: "500",
+        }),
+      );
+      closers.push(() => runner.close());
+    },
     async request(method, path, body) {
       const response = await fetch(`${url}${path}`, {
         method,
@@ -83,6 +101,7 @@ export async function startGitHubStack(opts: { buildTimeoutMs?: number } = {}): 
       return { status: response.status, body: parsed };
     },
     async close() {
+      for (const close of closers.reverse()) await close().catch(() => {});
       await worker.close().catch(() => {});
       await app?.close().catch(() => {});
       await closeGitHubQueues(api.deps).catch(() => {});

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMENT_MARKER } from "../../github-app/src/reporter/render.js";
 import { ownerId } from "../../github-app/src/simulator/payloads.js";
+import { reportRunsOnce, SyncMemory } from "../../github-app/src/index.js";
 import type { SimRepo } from "../../github-app/src/simulator/state.js";
 import { startGitHubStack, taskProjectFiles, waitFor, type GitHubStack } from "./github-stack.js";
 
@@ -64,6 +65,27 @@ describe("GitHub App: pull requests deploy preview branches", () => {
     await waitFor("the comment to show commit C", () => (comments()[0]?.body.includes(c.sha.slice(0, 7)) && comments()[0]?.body.includes("Deployed") ? true : undefined));
     expect(comments()).toHaveLength(1);
     expect(comments()[0]!.history.length).toBeGreaterThan(2);
+  });
+
+  it("a run on the preview shows up in the same comment and as the commit's \"Gantry runs\" check run", async () => {
+    const { sim } = stack;
+    const c = { sha: repo.pulls.get(1)!.headSha };
+    await stack.startRunner();
+    const triggered = await fetch(`${stack.url}/api/v1/tasks/more-task/trigger`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${stack.api.seed.environments.preview.apiKey}`, "x-trigger-branch": "feature-x", "content-type": "application/json" },
+      body: JSON.stringify({ payload: {} }),
+    });
+    expect(triggered.status).toBe(200);
+    const { id: runId } = (await triggered.json()) as { id: string };
+    await waitFor("the preview run to complete", async () => {
+      const [row] = await stack.api.deps.sql`select status from runs where id = ${runId}`;
+      return row?.status === "COMPLETED" ? true : undefined;
+    });
+    await reportRunsOnce(stack.app.probot, stack.app.gantry, new Date(Date.now() - 60_000), new SyncMemory());
+    expect(comments()).toHaveLength(1);
+    expect(comments()[0]!.body).toContain(runId);
+    expect(sim.state.checkRuns.find((r) => r.name === "Gantry runs" && r.head_sha === c.sha)?.output?.summary).toContain(runId);
   });
 
   it("close PR → branch archived, deployment inactive, comment updated, triggering refused", async () => {

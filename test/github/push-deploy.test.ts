@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GITHUB_CHECK_NAME } from "@gantry/sdk/contracts";
-import { replayFailedDeliveries, sweepRepositories } from "../../github-app/src/index.js";
+import { GITHUB_CHECK_NAME, GITHUB_RUNS_CHECK_NAME } from "@gantry/sdk/contracts";
+import { createManifestSetupHandler, replayFailedDeliveries, reportRunsOnce, sweepRepositories, SyncMemory } from "../../github-app/src/index.js";
 import { ownerId, pushPayload } from "../../github-app/src/simulator/payloads.js";
 import type { SimRepo } from "../../github-app/src/simulator/state.js";
 import { startGitHubStack, taskProjectFiles, waitFor, type GitHubStack } from "./github-stack.js";
@@ -57,6 +57,31 @@ describe("GitHub App: push to the production branch", () => {
     expect(current?.git?.commitSha).toBe(sha);
   });
 
+  it("runs executed on the commit's version are reported on that commit as a neutral \"Gantry runs\" check run", async () => {
+    const { sim, api, app } = stack;
+    await stack.startRunner();
+    const deployed = sim.state.checkRuns.find((r) => r.name === GITHUB_CHECK_NAME && r.conclusion === "success")!;
+    const triggered = await fetch(`${stack.url}/api/v1/tasks/hello-github/trigger`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${api.seed.environments.prod.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ payload: {} }),
+    });
+    expect(triggered.status).toBe(200);
+    const { id: runId } = (await triggered.json()) as { id: string };
+    await waitFor("the run to complete", async () => {
+      const [row] = await api.deps.sql`select status from runs where id = ${runId}`;
+      return row?.status === "COMPLETED" ? true : undefined;
+    });
+    const memory = new SyncMemory();
+    expect(await reportRunsOnce(app.probot, app.gantry, new Date(Date.now() - 60_000), memory)).toBe(1);
+    const runsCheck = sim.state.checkRuns.find((r) => r.name === GITHUB_RUNS_CHECK_NAME && r.head_sha === deployed.head_sha);
+    expect(runsCheck?.conclusion).toBe("neutral");
+    expect(runsCheck?.output?.summary).toContain(runId);
+    expect(runsCheck?.output?.title).toMatch(/1 run on .*1 completed/);
+    // nothing changed: no second write
+    expect(await reportRunsOnce(app.probot, app.gantry, new Date(Date.now() - 60_000), memory)).toBe(0);
+  });
+
   it("Redeploy on the check run builds the commit again, for project members only", async () => {
     const { sim, api } = stack;
     const first = sim.state.checkRuns.find((r) => r.conclusion === "success")!;
@@ -70,6 +95,14 @@ describe("GitHub App: push to the production branch", () => {
     expect(await buildCount()).toBe(before + 1);
     const again = await waitFor("the redeployed check run", () => sim.state.checkRuns.find((r) => r.head_sha === first.head_sha && r.id !== first.id && r.conclusion === "success"));
     expect(again.output?.title).not.toBe(first.output?.title); // a new version
+
+    // Promote on the first check run makes its version current again (a rollback)
+    const firstVersion = /Deployed (\S+)/.exec(first.output?.title ?? "")?.[1];
+    expect(first.actions.map((a) => a.identifier)).toContain("promote");
+    await sim.pressCheckRunButton(repo, first.id, { sender: "acme-admin", identifier: "promote" });
+    const listed = await stack.request("GET", `/api/v1/projects/${api.seed.projectRef}/deployments?env=prod`);
+    const items = (listed.body.data ?? listed.body) as Array<{ version: string; isCurrent: boolean }>;
+    expect(items.find((d) => d.isCurrent)?.version).toBe(firstVersion);
   });
 
   it("a forged signature gets 401 and nothing happens", async () => {
@@ -141,5 +174,26 @@ describe("GitHub App: push to the production branch", () => {
     // sweeping again builds nothing new
     await sweepRepositories(app.probot, app.gantry);
     expect(await buildCount()).toBe(before + 1);
+  });
+
+  it("GitHub's manifest flow creates the App and Gantry stores its id, key and secret", async () => {
+    const { sim, app } = stack;
+    const setup = createManifestSetupHandler({ publicUrl: "https://gantry.example.com", githubWebUrl: "https://github.example.com", githubApiUrl: `${sim.url}/api/v3`, gantry: app.gantry });
+    const page = (await setup(new Request("http://x/github/setup")))!;
+    expect(page.status).toBe(200);
+    const text = await page.text();
+    const manifest = JSON.parse(/name="manifest" value="([^"]+)"/.exec(text)![1]!.replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&amp;/g, "&"));
+    expect(manifest).toMatchObject({ hook_attributes: { url: "https://gantry.example.com/api/github/webhooks" }, default_permissions: { checks: "write", contents: "read" } });
+    expect(manifest.default_events).toEqual(["check_run", "check_suite", "pull_request", "push"]);
+    const state = /state=([\w-]+)/.exec(text)![1]!;
+
+    const forged = (await setup(new Request(`http://x/github/setup/callback?code=${sim.manifestCode}&state=not-ours`)))!;
+    expect(forged.status).toBe(400);
+    const done = (await setup(new Request(`http://x/github/setup/callback?code=${sim.manifestCode}&state=${state}`)))!;
+    expect(done.status, await done.clone().text()).toBe(200);
+    const stored = await app.gantry.appCredentials();
+    expect(stored).toMatchObject({ appId: sim.appId, privateKey: sim.privateKey, webhookSecret: sim.webhookSecret });
+    const [row] = await stack.api.deps.sql`select private_key_encrypted from github_app_credentials`;
+    expect(row?.private_key_encrypted).not.toContain("PRIVATE KEY");
   });
 });

@@ -10,6 +10,7 @@ import { selectConnectionById } from "./queries/connections.js";
 import { selectBranchEnvironmentId, selectEnvironmentKey } from "./queries/environments.js";
 import { setPullRequestComment } from "./queries/pull-requests.js";
 import { toGitHubBuild } from "./present.js";
+import { selectRecentRuns } from "./queries/run-reports.js";
 import { enqueueReports } from "./queues.js";
 
 const BUILD_VAR_PREFIX = "GANTRY_BUILD_";
@@ -20,8 +21,11 @@ async function requireBuild(deps: ApiDeps, id: string): Promise<BuildRow> {
   return row;
 }
 
+/** A build as the reporter shows it; a pull request's build carries the latest runs on its version. */
 export async function getBuild(deps: ApiDeps, id: string): Promise<GitHubBuild> {
-  return toGitHubBuild(deps, await requireBuild(deps, id));
+  const row = await requireBuild(deps, id);
+  const runs = row.pull_request_number !== null && row.deployment_id ? await selectRecentRuns(deps.sql, row.deployment_id, 5) : [];
+  return toGitHubBuild(deps, row, runs);
 }
 
 /** A project member reads a build's log (the check run's and PR comment's log link). */

@@ -2,12 +2,13 @@ import type { z } from "zod";
 import type { GitHubEventResult, PullRequestEventBody, PushEventBody, RedeployBody, RedeployCommitBody, SweepTargetsResponse } from "@gantry/sdk/contracts";
 import type { ApiDeps } from "../context.js";
 import { newId } from "../crypto/ids.js";
-import { forbidden, notFound } from "../errors.js";
+import { conflict, forbidden, notFound } from "../errors.js";
+import { promoteVersion } from "../deployments/service.js";
 import { archivePreviewBranch, previewLane } from "./archive-branch.js";
-import { approveBuild, insertBuildSuperseding, selectBuild, selectBuildByCheckRun, selectBuildsByIds, selectLatestBuildForSha, laneHasBuildOf, updateBuildStatus, type BuildRow, type NewBuild } from "./queries/builds.js";
+import { approveBuild, insertBuildSuperseding, selectBuild, selectBuildByCheckRun, selectBuildsByIds, selectLatestBuildForSha, laneHasBuildOf, timeOutSilentBuilds, updateBuildStatus, type BuildRow, type NewBuild } from "./queries/builds.js";
 import { selectConnectionByRepository, selectUsableConnections, type ConnectionRow } from "./queries/connections.js";
 import { upsertRepositories } from "./queries/installations.js";
-import { countActiveBranches, selectBranchEnvironmentId } from "./queries/environments.js";
+import { countActiveBranches, selectBranchEnvironmentId, selectEnvironmentKey } from "./queries/environments.js";
 import { isProjectMemberByGitHub } from "./queries/members.js";
 import { upsertPullRequest } from "./queries/pull-requests.js";
 import { toGitHubBuild } from "./present.js";
@@ -179,8 +180,15 @@ async function redeploy(deps: ApiDeps, previous: BuildRow, body: { sender: { log
   });
 }
 
-/** The github-app's sweep: every usable connection, with the pull requests Gantry believes open. */
+/** A build worker that died mid-build leaves a build nobody will finish: the sweep gives up on it after this. */
+const SILENT_BUILD_MS = 5 * 60_000;
+
+/**
+ * The github-app's sweep: every usable connection, with the pull requests Gantry believes open. On the way,
+ * builds whose worker went silent are timed out (and shown so on GitHub), so their branch builds again.
+ */
 export async function sweepTargets(deps: ApiDeps): Promise<z.infer<typeof SweepTargetsResponse>> {
+  await enqueueReports(deps, await timeOutSilentBuilds(deps.sql, SILENT_BUILD_MS));
   const rows = await selectUsableConnections(deps.sql);
   return {
     targets: rows.map((c) => ({
@@ -191,4 +199,19 @@ export async function sweepTargets(deps: ApiDeps): Promise<z.infer<typeof SweepT
       openPullRequests: c.open_pull_requests,
     })),
   };
+}
+
+/** The Promote button on a deployed build's check run: make its version the environment's current one (a rollback). */
+export async function promoteCheckRun(deps: ApiDeps, checkRunId: number, body: z.infer<typeof RedeployBody>): Promise<{ version: string; environment: string }> {
+  const build = await buildOfCheckRun(deps, checkRunId, body);
+  if (!(await isProjectMemberByGitHub(deps.sql, build.project_id, body.sender.id))) {
+    throw forbidden(`GitHub user ${body.sender.login} is not a member of project ${build.project_ref}: only members may promote`);
+  }
+  if (build.status !== "DEPLOYED" || !build.version) throw conflict(`Build ${build.id} is ${build.status}: only a deployed version can be promoted`);
+  const env = build.branch_name
+    ? await selectBranchEnvironmentId(deps.sql, build.project_id, build.branch_name)
+    : await selectEnvironmentKey(deps.sql, build.project_id, build.environment_slug);
+  if (!env) throw notFound(`The ${build.branch_name ?? build.environment_slug} environment of ${build.project_ref} no longer exists`);
+  await promoteVersion(deps, env.id, build.version);
+  return { version: build.version, environment: build.branch_name ?? build.environment_slug };
 }

@@ -3,7 +3,7 @@ import type { ApiDeps } from "../context.js";
 import type { BuildRow } from "./queries/builds.js";
 import type { ConnectionRow } from "./queries/connections.js";
 
-export function toGitHubBuild(deps: ApiDeps, b: BuildRow): GitHubBuild {
+export function toGitHubBuild(deps: ApiDeps, b: BuildRow, runs: Array<{ id: string; task_identifier: string; status: string }> = []): GitHubBuild {
   const base = `${deps.config.publicUrl}/projects/${b.project_ref}`;
   return {
     id: b.id,
@@ -34,6 +34,7 @@ export function toGitHubBuild(deps: ApiDeps, b: BuildRow): GitHubBuild {
     startedAt: b.started_at,
     finishedAt: b.finished_at,
     github: { checkRunId: b.check_run_id, deploymentId: b.github_deployment_id },
+    recentRuns: runs.map((r) => ({ id: r.id, taskIdentifier: r.task_identifier, status: r.status, url: `${base}/runs/${r.id}` })),
   };
 }
 

@@ -6,6 +6,7 @@ import {
   ClaimBuildBody,
   ClaimDeliveryBody,
   ConnectRepoBody,
+  GitHubAppCredentials,
   InstallationRepositoriesBody,
   PullRequestEventBody,
   PushEventBody,
@@ -17,12 +18,14 @@ import type { AppEnv } from "../context.js";
 import { requireAuth } from "../auth/middleware.js";
 import { badRequest, unauthorized } from "../errors.js";
 import { readJson } from "../http/read-json.js";
+import { requireAppCredentials, storeAppCredentials } from "./app-credentials.js";
 import { archiveBranchFor } from "./archive-branch.js";
 import { claimGitHubBuild, getBuild, getBuildLogs, getBuildLogsForMember, recordGitHubRefs, reportBuildStatus } from "./builds.js";
 import { connectRepository, getProjectConnection } from "./connect.js";
 import { claimDelivery, releaseDelivery } from "./deliveries.js";
-import { authorizeCheckRun, handlePullRequest, handlePush, redeployCheckRun, redeployCommit, sweepTargets } from "./events.js";
+import { authorizeCheckRun, handlePullRequest, promoteCheckRun, handlePush, redeployCheckRun, redeployCommit, sweepTargets } from "./events.js";
 import { changeInstallationRepositories, deleteInstallation, recordInstallation } from "./installations.js";
+import { runReports } from "./run-reports.js";
 import { requireGitHubService } from "./service-token.js";
 
 function intParam(value: string, name: string): number {
@@ -59,6 +62,12 @@ export function githubRoutes(): Hono<AppEnv> {
     return c.json(await archiveBranchFor(c.get("deps"), c.get("auth"), c.req.param("ref"), body.branch));
   });
 
+  app.post("/api/v1/github/app-credentials", service, async (c) => {
+    await storeAppCredentials(c.get("deps"), await readJson(c, GitHubAppCredentials));
+    return c.body(null, 204);
+  });
+  app.get("/api/v1/github/app-credentials", service, async (c) => c.json(await requireAppCredentials(c.get("deps"))));
+
   app.post("/api/v1/github/deliveries", service, async (c) => c.json(await claimDelivery(c.get("deps"), await readJson(c, ClaimDeliveryBody))));
   app.delete("/api/v1/github/deliveries/:id", service, async (c) => {
     await releaseDelivery(c.get("deps"), c.req.param("id"));
@@ -86,8 +95,16 @@ export function githubRoutes(): Hono<AppEnv> {
     c.json(await redeployCheckRun(c.get("deps"), intParam(c.req.param("id"), "id"), await readJson(c, RedeployBody))),
   );
 
+  app.get("/api/v1/github/run-reports", service, async (c) => {
+    const since = new Date(c.req.query("since") ?? 0);
+    if (Number.isNaN(since.getTime())) throw badRequest("since must be an ISO date", "since");
+    return c.json(await runReports(c.get("deps"), since));
+  });
   app.get("/api/v1/github/sweep-targets", service, async (c) => c.json(await sweepTargets(c.get("deps"))));
   app.post("/api/v1/github/commits/redeploy", service, async (c) => c.json(await redeployCommit(c.get("deps"), await readJson(c, RedeployCommitBody))));
+  app.post("/api/v1/github/check-runs/:id/promote", service, async (c) =>
+    c.json(await promoteCheckRun(c.get("deps"), intParam(c.req.param("id"), "id"), await readJson(c, RedeployBody))),
+  );
   app.post("/api/v1/github/check-runs/:id/authorize", service, async (c) =>
     c.json(await authorizeCheckRun(c.get("deps"), intParam(c.req.param("id"), "id"), await readJson(c, RedeployBody))),
   );

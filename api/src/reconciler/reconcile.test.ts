@@ -157,7 +157,9 @@ describe("runner failover through BullMQ", () => {
 
 describe("delay", () => {
   it("keeps a delayed run DELAYED until its time; then its delayed job starts it, or the reconciler queues it", async () => {
-    const at = new Date(Date.now() + 300).toISOString();
+    // far enough ahead that a loaded machine still asks before it is due
+    const due = Date.now() + 3000;
+    const at = new Date(due).toISOString();
     const viaJob = (await trigger("alpha", { payload: {}, options: { delay: at } })).body.id as string;
     const viaReconciler = (await trigger("alpha", { payload: {}, options: { delay: at } })).body.id as string;
     expect(await status(viaJob)).toBe("DELAYED");
@@ -165,7 +167,7 @@ describe("delay", () => {
     expect((await runner.start([viaJob])).body.results[0]).toMatchObject({ ok: false, reason: "delayed" });
     const jobKey = `{${api.deps.config.GANTRY_REDIS_PREFIX}}:${RUNS_QUEUE_NAME}:${viaJob}-1`;
     await until(async () => (await api.deps.redis.hget(jobKey, "delay")) !== null, "the delayed job");
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now()) + 100));
     expect((await runner.start([viaJob])).body.results[0].ok).toBe(true);
     await reconcileOnce(api.deps, { graceMs: 60_000 });
     expect(await status(viaReconciler)).toBe("QUEUED");

@@ -1,7 +1,6 @@
 import {
   LIMITS,
   type CompleteAttemptsRequest,
-  type RunStatus,
   type TaskRunError,
   type TaskRunExecutionResult,
 } from "@gantry/sdk/contracts";
@@ -107,5 +106,3 @@ export async function completeRuns(deps: ApiDeps, completions: Completion[], sco
   }
   return results;
 }
-
-export type { RunStatus };

@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { ReplayRunRequestBody, TriggerTaskRequestBody } from "@gantry/sdk/contracts";
+import { ReplayRunRequestBody, RescheduleRunRequestBody, TriggerTaskRequestBody } from "@gantry/sdk/contracts";
 import type { AppEnv } from "../context.js";
 import { authEnvironment, requireAuth } from "../auth/middleware.js";
 import { readJson } from "../http/read-json.js";
@@ -7,6 +7,7 @@ import { cancelRun } from "./cancel.js";
 import { listEnvironmentRuns } from "./list.js";
 import { projectRunEnvironments } from "./project-environments.js";
 import { replayRun } from "./replay.js";
+import { rescheduleRun } from "./reschedule.js";
 import { retrieveRun } from "./retrieve.js";
 import { triggerRun } from "./trigger.js";
 
@@ -63,6 +64,11 @@ export function runsRoutes(): Hono<AppEnv> {
       c.req.header(REQUEST_KEY_HEADER) || undefined,
     );
     return c.json(run);
+  });
+
+  app.post("/api/v1/runs/:runId/reschedule", auth, async (c) => {
+    const body = await readJson(c, RescheduleRunRequestBody);
+    return c.json(await rescheduleRun(c.get("deps"), authEnvironment(c.get("auth")), c.req.param("runId"), body.delay));
   });
 
   return app;

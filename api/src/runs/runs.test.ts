@@ -200,6 +200,23 @@ describe("cancel and replay", () => {
   });
 });
 
+describe("reschedule", () => {
+  it("moves a delayed run's start, and refuses runs that are not delayed", async () => {
+    const id = (await trigger("hello", { payload: {}, options: { delay: "1h" } })).body.id as string;
+    const before = await retrieve(id);
+    expect(before.status).toBe("DELAYED");
+    const res = await http.call("POST", `/api/v1/runs/${id}/reschedule`, { key: prodKey, body: { delay: "2h" } });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe("DELAYED");
+    const moved = new Date(res.body.delayedUntil).getTime() - new Date(before.delayedUntil).getTime();
+    expect(Math.round(moved / 60_000)).toBe(60);
+    const queued = (await trigger("hello", { payload: {} })).body.id as string;
+    const refused = await http.call("POST", `/api/v1/runs/${queued}/reschedule`, { key: prodKey, body: { delay: "1h" } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatch(/only a DELAYED run/);
+  });
+});
+
 describe("idempotency", () => {
   it("gives the same run for the same request idempotency header, never two", async () => {
     const headers = { "x-trigger-request-idempotency-key": crypto.randomUUID() };

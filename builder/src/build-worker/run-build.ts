@@ -24,6 +24,7 @@ export interface RunBuildDeps {
 type Claimed = Extract<BuildClaimResponse, { outcome: "claimed" }>;
 
 const LOG_FLUSH_MS = 2000;
+const HEARTBEAT_MS = 30_000;
 
 class BuildTimeout extends Error {
   override name = "BuildTimeout";
@@ -58,9 +59,13 @@ export async function runBuild(deps: RunBuildDeps, claim: Claimed): Promise<Buil
     current = body.status;
     return deps.api.status(build.id, { ...body, logs: pending() });
   };
-  // streams the log every couple of seconds; each flush also tells the api this build is alive
+  // streams the log every couple of seconds; each flush also tells the api this build is alive (at least every
+  // HEARTBEAT_MS even when a step prints nothing), so the api can tell a silent build from a dead worker
+  let lastReport = Date.now();
   const streaming = setInterval(() => {
-    if (lines.length > flushed) void report({ status: current }).catch(() => undefined);
+    if (lines.length === flushed && Date.now() - lastReport < HEARTBEAT_MS) return;
+    lastReport = Date.now();
+    void report({ status: current }).catch(() => undefined);
   }, LOG_FLUSH_MS);
 
   const dir = join(deps.workDir, build.id);

@@ -127,7 +127,14 @@ export function checkRunBody(build: GitHubBuild, headSha: string) {
     status,
     ...(conclusion ? { conclusion, completed_at: new Date(build.finishedAt ?? Date.now()).toISOString() } : {}),
     output: checkRunOutput(build),
-    ...(status === "completed" ? { actions: [{ label: "Redeploy", description: "Build and deploy this commit again", identifier: "redeploy" }] } : {}),
+    ...(status === "completed"
+      ? {
+          actions: [
+            { label: "Redeploy", description: "Build and deploy this commit again", identifier: "redeploy" },
+            ...(build.status === "DEPLOYED" ? [{ label: "Promote", description: "Make this version current again", identifier: "promote" }] : []),
+          ],
+        }
+      : {}),
   };
 }
 
@@ -154,6 +161,10 @@ export function commentBody(build: GitHubBuild): string {
     "",
     `[Dashboard](${build.dashboardUrl})`,
   ];
+  if (build.recentRuns.length > 0) {
+    parts.push("", "**Latest runs on this preview**", "", "| Run | Task | Status |", "|---|---|---|");
+    for (const r of build.recentRuns) parts.push(`| [${r.id}](${r.url}) | \`${r.taskIdentifier}\` | ${r.status} |`);
+  }
   if (build.error && build.status !== "DEPLOYED") parts.push("", "<details><summary>Error</summary>", "", "```", build.error.message.slice(0, 5000), "```", "</details>");
   if (build.fromFork) parts.push("", "_Built from a fork: without the project's build secrets._");
   return parts.join("\n");

@@ -4,15 +4,15 @@ import type { Probot } from "probot";
 import { GITHUB_REPORT_QUEUE_NAME, GitHubReportJobData } from "@gantry/sdk/contracts";
 import type { GantryClient } from "../gantry-client.js";
 import { honourSecondaryRateLimits } from "../rate-limits.js";
-import { SyncMemory, syncBuildToGitHub, type ReporterOctokit } from "./sync.js";
+import { syncBuildToGitHub, type SyncMemory, type ReporterOctokit } from "./sync.js";
 
 /**
  * Takes report jobs (one per build state change, from the api) and shows each build's current state on GitHub.
  * One at a time: two reports of one build must not both create its check run.
  */
-export function startReportWorker(opts: { probot: Probot; gantry: GantryClient; redisUrl: string; redisPrefix: string }): { close(): Promise<void> } {
+export function startReportWorker(opts: { probot: Probot; gantry: GantryClient; redisUrl: string; redisPrefix: string; memory: SyncMemory }): { close(): Promise<void> } {
   const connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
-  const memory = new SyncMemory();
+  const memory = opts.memory;
   const worker = new Worker(
     GITHUB_REPORT_QUEUE_NAME,
     async (job) => {

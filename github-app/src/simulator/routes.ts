@@ -6,7 +6,7 @@ export interface SimRoute {
   method: "GET" | "POST" | "PATCH" | "DELETE";
   path: string;
   /** "app": needs the app's JWT; "installation": an installation token for the repo's installation */
-  auth: "app" | "installation";
+  auth: "app" | "installation" | "none";
   handle(ctx: RouteContext): Promise<RouteResult> | RouteResult;
 }
 export interface RouteContext {
@@ -18,6 +18,7 @@ export interface RouteContext {
   installationId: number | null;
   baseUrl: string;
   redeliver(deliveryId: number): Promise<void>;
+  app?: { id: number; privateKey: string; webhookSecret: string; manifestCode: string };
 }
 export interface RouteResult {
   status: number;
@@ -86,6 +87,16 @@ function page<T>(items: T[], query: URLSearchParams): T[] {
 }
 
 export const ROUTES: SimRoute[] = [
+  {
+    method: "POST",
+    path: "/app-manifests/{code}/conversions",
+    auth: "none",
+    handle(ctx) {
+      // the manifest flow's last step: any code the simulator handed out converts to the simulated App
+      if (!ctx.app || ctx.params.code !== ctx.app.manifestCode) return notFound();
+      return { status: 201, body: { id: ctx.app.id, slug: "gantry-sim", node_id: "A_1", name: "Gantry", html_url: "https://github.com/apps/gantry-sim", pem: ctx.app.privateKey, webhook_secret: ctx.app.webhookSecret, client_id: "Iv1.sim", client_secret: "sim", owner: { login: "gantry" }, events: [], permissions: {} } };
+    },
+  },
   {
     method: "GET",
     path: "/app",

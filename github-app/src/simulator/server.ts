@@ -38,6 +38,8 @@ export interface GitHubSimulator {
   privateKey: string;
   webhookSecret: string;
   state: SimState;
+  /** the code GitHub would hand the manifest flow's redirect for this App */
+  manifestCode: string;
   setWebhookUrl(url: string): void;
   /** Answer the next `count` API requests with this status (429 / 403 rate limits), `retry-after` seconds. */
   failNext(opts: { status: 403 | 429 | 500; retryAfter?: number; count?: number }): void;
@@ -78,6 +80,7 @@ export async function startGitHubSimulator(opts: SimulatorOptions = {}): Promise
   const publicKey = publicKeyOf(privateKey);
   const webhookSecret = opts.webhookSecret ?? `whsec_${randomUUID()}`;
   let webhookUrl = opts.webhookUrl;
+  const manifestCode = `sim-manifest-${randomUUID()}`;
   const compiled = ROUTES.map((route) => ({ route, regex: compile(route) }));
   let baseUrl = "";
 
@@ -109,7 +112,9 @@ export async function startGitHubSimulator(opts: SimulatorOptions = {}): Promise
     if (fault) return { status: fault.status, headers: fault.headers, body: { message: fault.message, documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" } };
     const token = authorization.replace(/^(token|bearer)\s+/i, "");
     let installationId: number | null = null;
-    if (route.auth === "app") {
+    if (route.auth === "none") {
+      // no credentials (the manifest conversion)
+    } else if (route.auth === "app") {
       const refused = checkAppJwt(token, publicKey, appId);
       if (refused) return { status: 401, body: { message: refused } };
     } else {
@@ -121,7 +126,7 @@ export async function startGitHubSimulator(opts: SimulatorOptions = {}): Promise
       const problem = opts.validateBody(route.method, route.path, body);
       if (problem) return { status: 422, body: { message: `Invalid request.\n\n${problem}` } };
     }
-    return route.handle({ state, params, query, body, installationId, baseUrl, redeliver: async (id) => void (await redeliver(id)) });
+    return route.handle({ state, params, query, body, installationId, baseUrl, redeliver: async (id) => void (await redeliver(id)), app: { id: appId, privateKey, webhookSecret, manifestCode } });
   }
 
   function send(res: ServerResponse, result: RouteResult): void {
@@ -209,6 +214,7 @@ export async function startGitHubSimulator(opts: SimulatorOptions = {}): Promise
     privateKey,
     webhookSecret,
     state,
+    manifestCode,
     setWebhookUrl(url) {
       webhookUrl = url;
     },

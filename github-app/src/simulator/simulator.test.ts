@@ -34,6 +34,7 @@ function build(overrides: Partial<GitHubBuild> = {}): GitHubBuild {
     startedAt: new Date(Date.now() - 2000),
     finishedAt: new Date(),
     github: { checkRunId: null, deploymentId: null },
+    recentRuns: [{ id: "run_1", taskIdentifier: "hello", status: "COMPLETED", url: "http://localhost:3030/projects/proj_demo/runs/run_1" }],
     ...overrides,
   };
 }

@@ -254,3 +254,7 @@ export const ArchivedPreviewBranch = z.object({
   archivedAt: z.coerce.date(),
 });
 export type ArchivedPreviewBranch = z.infer<typeof ArchivedPreviewBranch>;
+
+/** POST /api/v1/runs/{runId}/reschedule (DELAYED runs only): a new delay, as for trigger. Answers like retrieve. */
+export const RescheduleRunRequestBody = z.object({ delay: z.union([z.string(), z.coerce.date()]) });
+export type RescheduleRunRequestBody = z.infer<typeof RescheduleRunRequestBody>;

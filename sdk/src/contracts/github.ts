@@ -177,6 +177,8 @@ export const GitHubBuild = z.object({
   startedAt: z.coerce.date().nullable(),
   finishedAt: z.coerce.date().nullable(),
   github: z.object({ checkRunId: z.number().int().nullable(), deploymentId: z.number().int().nullable() }),
+  /** the latest runs on this build's version (newest first), for the PR comment */
+  recentRuns: z.array(z.object({ id: z.string(), taskIdentifier: z.string(), status: z.string(), url: z.string() })).default([]),
 });
 export type GitHubBuild = z.infer<typeof GitHubBuild>;
 
@@ -223,6 +225,7 @@ export type BuildStatusBody = z.infer<typeof BuildStatusBody>;
 /** The github-app records the GitHub objects it created for a build, so later states edit them. */
 export const BuildGitHubRefsBody = z.object({
   checkRunId: z.number().int().optional(),
+  runsCheckRunId: z.number().int().optional(),
   githubDeploymentId: z.number().int().optional(),
   commentId: z.number().int().optional(),
 });
@@ -230,3 +233,33 @@ export const BuildGitHubRefsBody = z.object({
 /** `POST /api/v1/projects/:ref/preview-branches/archive` (gantry preview archive). */
 export const ArchiveBranchBody = z.object({ branch: z.string().min(1).max(255) });
 export const ArchiveBranchResponse = z.object({ archived: z.boolean(), canceledRuns: z.number().int() });
+
+/** GitHub's name for the check run that reports runs executed on a commit's version (neutral: never blocks a merge). */
+export const GITHUB_RUNS_CHECK_NAME = "Gantry runs";
+
+/** Recent runs on the versions built from commits, for the "Gantry runs" check runs (`GET /api/v1/github/run-reports`). */
+export const RunReport = z.object({
+  buildId: z.string(),
+  installationId: z.number().int(),
+  repository: z.string(),
+  sha: z.string(),
+  version: z.string(),
+  environment: z.string(),
+  runsCheckRunId: z.number().int().nullable(),
+  /** the build deployed a pull request's preview: its comment lists these runs too */
+  pullRequestNumber: z.number().int().nullable(),
+  counts: z.record(z.string(), z.number().int()),
+  runs: z.array(z.object({ id: z.string(), taskIdentifier: z.string(), status: z.string(), createdAt: z.coerce.date(), url: z.string() })),
+});
+export type RunReport = z.infer<typeof RunReport>;
+export const RunReportsResponse = z.object({ reports: z.array(RunReport) });
+
+/** A GitHub App created with GitHub's manifest flow, as Gantry stores it (`/api/v1/github/app-credentials`). */
+export const GitHubAppCredentials = z.object({
+  appId: z.number().int(),
+  slug: z.string().nullable().optional(),
+  htmlUrl: z.string().nullable().optional(),
+  privateKey: z.string().min(1),
+  webhookSecret: z.string().min(1),
+});
+export type GitHubAppCredentials = z.infer<typeof GitHubAppCredentials>;

@@ -182,9 +182,10 @@ export async function selectBuildLogs(sql: Sql, id: string): Promise<string | un
   return row?.logs;
 }
 
-export async function setBuildGitHubRefs(sql: Sql, id: string, refs: { checkRunId?: number; githubDeploymentId?: number }): Promise<void> {
+export async function setBuildGitHubRefs(sql: Sql, id: string, refs: { checkRunId?: number; githubDeploymentId?: number; runsCheckRunId?: number }): Promise<void> {
   await sql`update github_builds set
       check_run_id = coalesce(${refs.checkRunId ?? null}::bigint, check_run_id),
+      runs_check_run_id = coalesce(${refs.runsCheckRunId ?? null}::bigint, runs_check_run_id),
       github_deployment_id = coalesce(${refs.githubDeploymentId ?? null}::bigint, github_deployment_id),
       updated_at = now()
     where id = ${id}`;
@@ -213,4 +214,14 @@ export async function approveBuild(sql: Sql, id: string, approvedBy: string): Pr
 export async function laneHasBuildOf(sql: Sql, lane: string, sha: string): Promise<boolean> {
   const rows = await sql`select 1 from github_builds where lane = ${lane} and sha = ${sha} and status <> 'CANCELED' limit 1`;
   return rows.length === 1;
+}
+
+/** Running builds not heard of for `staleAfterMs` (every live build worker reports at least every 30 s): TIMED_OUT. */
+export async function timeOutSilentBuilds(sql: Sql, staleAfterMs: number): Promise<string[]> {
+  const rows = await sql<{ id: string }[]>`
+    update github_builds set status = 'TIMED_OUT', finished_at = now(), updated_at = now(),
+      error = ${sql.json({ message: "The build worker stopped reporting (it crashed or was stopped): push again or press Redeploy" })}
+    where status in ('BUILDING', 'DEPLOYING') and updated_at < now() - make_interval(secs => ${staleAfterMs / 1000})
+    returning id`;
+  return rows.map((r) => r.id);
 }

@@ -1,0 +1,38 @@
+import type { RetrieveRunResponse } from "@gantry/sdk/contracts";
+import type { ApiDeps, AuthEnvironment } from "../context.js";
+import { ApiError, badRequest, notFound } from "../errors.js";
+import { getRunQueue, runJobId } from "../queue/run-queue.js";
+import { retrieveRun } from "./retrieve.js";
+import { delayUntil } from "./trigger-options.js";
+
+/**
+ * POST /api/v1/runs/:id/reschedule: moves a DELAYED run's start to a new time (the reference allows this for
+ * delayed runs only). Its delayed job follows; if that job is gone the reconciler still queues the run on time.
+ */
+export async function rescheduleRun(
+  deps: ApiDeps,
+  environment: AuthEnvironment,
+  runId: string,
+  delay: string | Date,
+): Promise<RetrieveRunResponse> {
+  const at = delayUntil(delay, deps.clock(), "delay");
+  if (!at) throw badRequest("delay must be in the future", "delay");
+  const [row] = await deps.sql<{ status: string; updated: boolean }[]>`
+    with prev as (select id, status from runs where id = ${runId} and environment_id = ${environment.id} for update),
+    upd as (
+      update runs r set delay_until = ${at}, available_at = ${at}, updated_at = now()
+      from prev p where r.id = p.id and p.status = 'DELAYED'
+      returning r.id
+    )
+    select p.status, exists (select 1 from upd) as updated from prev p`;
+  if (!row) throw notFound(`Run ${runId} not found in this environment`, "runId");
+  if (!row.updated) throw new ApiError(400, "bad_request", `Run ${runId} is ${row.status}: only a DELAYED run can be rescheduled`, "runId");
+  if (environment.type !== "DEVELOPMENT") {
+    const { queue } = getRunQueue(deps);
+    const job = await queue.getJob(runJobId(runId, 1));
+    const delayMs = Math.max(0, at.getTime() - deps.clock().getTime());
+    if (job && (await job.isDelayed())) await job.changeDelay(delayMs);
+    else if (!job) await queue.add("run", { runId, envId: environment.id }, { jobId: runJobId(runId, 1), delay: delayMs });
+  }
+  return retrieveRun(deps, environment.id, runId);
+}

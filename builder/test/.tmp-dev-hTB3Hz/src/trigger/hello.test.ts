@@ -1,2 +1,0 @@
-// Test files are not task files: importing this would fail the index.
-throw new Error("hello.test.ts must not be bundled");
