@@ -8,6 +8,9 @@ import { loadConfig } from "../api/src/config.js";
 import { createSql } from "../api/src/db/sql.js";
 import { ensureDatabase, migrate } from "../api/src/db/migrate.js";
 import { seedDemo } from "../api/src/seed/seed-demo.js";
+import { issueGitHubServiceToken } from "../api/src/github/service-token.js";
+import { loadAppCredentials } from "../api/src/github/app-credentials.js";
+import { ensureAdminAccount } from "../api/src/dashboard/admin-account.js";
 import { packPackages } from "../builder/src/pack/pack-packages.js";
 import { deploy } from "../builder/src/deploy/deploy.js";
 import { buildDashboard } from "../web/src/build.js";
@@ -38,7 +41,12 @@ async function main() {
   await ensureDatabase(config.DATABASE_URL);
   const sql = createSql(config.DATABASE_URL, { max: 2 });
   await migrate(sql);
-  const seed = await seedDemo({ config, sql, redis: undefined as never, clock: () => new Date() });
+  const deps = { config, sql, redis: undefined as never, clock: () => new Date() };
+  const seed = await seedDemo(deps);
+  // [W dashboard] the local admin account: kept while .gantry/demo.json's credentials still sign in, else (re)created
+  const admin = await ensureAdminAccount(deps, { organizationId: seed.organizationId, known: previousDemo()?.admin });
+  const githubServiceToken = await issueGitHubServiceToken(deps);
+  const githubEnv = await githubAppEnv(env, () => loadAppCredentials(deps));
   await sql.end({ timeout: 5 });
 
   step("Packing @gantry/sdk and the gantry CLI", "served by the api at /packages/");
@@ -48,7 +56,15 @@ async function main() {
 
   const supervisor = new Supervisor();
   const childEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
-  supervisor.add({ name: "api", script: "api/src/main.ts", env: childEnv });
+  const githubShared = { ...githubEnv, GANTRY_GITHUB_SERVICE_TOKEN: githubServiceToken };
+  supervisor.add({ name: "api", script: "scripts/api-process.ts", env: { ...childEnv, ...githubShared } });
+  if (githubEnv.APP_ID) {
+    supervisor.add({
+      name: "builds",
+      script: "builder/src/build-worker/main.ts",
+      env: { ...withoutSecrets(childEnv), ...githubShared, GANTRY_API_URL: `http://127.0.0.1:${config.PORT}` },
+    });
+  }
   supervisor.add({
     name: "runner",
     script: "runner/src/main.ts",
@@ -66,6 +82,7 @@ async function main() {
   supervisor.start("api");
   await waitForHealth(`http://127.0.0.1:${config.PORT}/healthz`);
   supervisor.start("runner");
+  if (githubEnv.APP_ID) supervisor.start("builds");
 
   step("Deploying examples/ to prod");
   const deployment = await deploy({
@@ -88,6 +105,7 @@ async function main() {
       preview: seed.environments.preview.apiKey,
     },
     deployedVersion: deployment.version,
+    admin: { email: admin.email, password: admin.password },
   };
   writeFileSync(join(STATE_DIR, "demo.json"), JSON.stringify(demo, null, 2) + "\n", { mode: 0o600 });
 
@@ -95,6 +113,7 @@ async function main() {
 Gantry is running.
 
   Dashboard     ${demo.dashboardUrl}
+  Admin         ${admin.email}   ${admin.created ? `password ${admin.password}   (new: shown once, kept in .gantry/demo.json)` : "(password in .gantry/demo.json)"}
   API           ${apiUrl}
   Project       ${seed.projectRef} (examples/ deployed to prod as version ${deployment.version})
   Secret keys   dev      ${demo.secretKeys.dev}
@@ -110,8 +129,39 @@ Trigger a task:
 Read the run back:
   curl -s ${apiUrl}/api/v3/runs/<run id> -H "Authorization: Bearer ${demo.secretKeys.prod}"
 
+GitHub: ${githubEnv.APP_ID ? `App ${githubEnv.APP_ID} (${githubEnv.source}) receives webhooks at ${apiUrl}/api/github/webhooks; the build worker is running.` : `no App configured: create one at ${apiUrl}/github/setup, set APP_ID/PRIVATE_KEY/WEBHOOK_SECRET, or try it locally with npm run github:sim.`}
+
 These are in .gantry/demo.json. Ctrl-C stops everything.
 `);
+}
+
+/** [W dashboard] the admin credentials recorded by the previous start, if any */
+function previousDemo(): { admin?: { email?: string; password?: string } } | undefined {
+  try {
+    return JSON.parse(readFileSync(join(STATE_DIR, "demo.json"), "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The GitHub App's settings, first found wins: Probot's variables in the environment; an App created through
+ * the manifest flow (stored encrypted by the api); the local simulator's (.gantry/github-sim.json, written by
+ * `npm run github:sim`).
+ */
+async function githubAppEnv(
+  env: Record<string, string | undefined>,
+  stored: () => Promise<{ appId: number; privateKey: string; webhookSecret: string } | undefined>,
+): Promise<Record<string, string> & { source?: string }> {
+  const pick = (keys: string[]) => Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k]!]));
+  if (env.APP_ID) return { ...pick(["APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET", "GHE_HOST", "GHE_PROTOCOL"]), source: "environment" };
+  const creds = await stored();
+  if (creds) {
+    return { APP_ID: String(creds.appId), PRIVATE_KEY: creds.privateKey, WEBHOOK_SECRET: creds.webhookSecret, ...pick(["GHE_HOST", "GHE_PROTOCOL"]), source: "created with the manifest flow" };
+  }
+  const simPath = join(STATE_DIR, "github-sim.json");
+  if (existsSync(simPath)) return { ...(JSON.parse(readFileSync(simPath, "utf8")) as Record<string, string>), source: "the local simulator" };
+  return {};
 }
 
 function withoutSecrets(env: Record<string, string>): Record<string, string> {

@@ -2,9 +2,11 @@ import { Hono } from "hono";
 import type { ApiDeps, AppEnv } from "./context.js";
 import { artifactsRoutes } from "./artifacts/routes.js";
 import { authRoutes } from "./auth/routes.js";
+import { dashboardRoutes } from "./dashboard/routes.js";
 import { deploymentsRoutes } from "./deployments/routes.js";
 import { devRoutes } from "./dev/routes.js";
 import { envVarsRoutes } from "./envvars/routes.js";
+import { githubRoutes } from "./github/routes.js";
 import { bodyLimits } from "./http/body-limit.js";
 import { healthRoutes } from "./http/health.js";
 import { notFoundHandler } from "./http/not-found.js";
@@ -14,7 +16,9 @@ import { packagesRoutes } from "./packages/routes.js";
 import { branchesRoutes } from "./projects/branches.js";
 import { projectsRoutes } from "./projects/routes.js";
 import { runnerRoutes } from "./runner-api/routes.js";
+import { realtimeRoutes } from "./realtime/routes.js";
 import { runsRoutes } from "./runs/routes.js";
+import { schedulesRoutes } from "./schedules/routes.js";
 import { tokensRoutes } from "./tokens/routes.js";
 
 /** The HTTP app: A1's platform routes, A2's runs, runner and dev routes, the dashboard; one error mapping. */
@@ -39,10 +43,14 @@ export function createApp(deps: ApiDeps): Hono<AppEnv> {
     deploymentsRoutes(),
     envVarsRoutes(),
     packagesRoutes(),
+    realtimeRoutes(),
     runsRoutes(),
     runnerRoutes(),
     devRoutes(),
+    dashboardRoutes(),
+    githubRoutes(),
   ];
   for (const router of routers) app.route("/", router);
+  app.route("/", schedulesRoutes());
   return app;
 }

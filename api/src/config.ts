@@ -25,6 +25,8 @@ const Env = z.object({
   /** A deployment still building after this long (its CLI or build worker died) becomes TIMED_OUT. */
   GANTRY_DEPLOY_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60 * 60 * 1000),
   GANTRY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** How often each api instance looks for due schedules (cron ticks fire within this much of their time). */
+  GANTRY_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).default(1_000),
 });
 
 export type ApiConfig = Readonly<z.infer<typeof Env> & { publicUrl: string; encryptionKey: Buffer }>;

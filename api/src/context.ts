@@ -19,8 +19,8 @@ export interface AuthEnvironment {
 }
 
 export type AuthContext =
-  /** a secret key (`tr_dev_…`) or a JWT the official client signed with it */
-  | { kind: "environment"; via: "secretKey" | "publicToken"; environment: AuthEnvironment; scopes?: string[] }
+  /** a secret key (`tr_dev_…`), a JWT the official client signed with it, or a dashboard session acting in it */
+  | { kind: "environment"; via: "secretKey" | "publicToken" | "session"; environment: AuthEnvironment; scopes?: string[] }
   /** the token an attempt gets, scoped to its own run */
   | { kind: "run"; environment: AuthEnvironment; runId: string; attemptNumber: number }
   /** a personal access token (CLI) or a dashboard session */

@@ -1,5 +1,6 @@
 import type { ApplicationFunction, Context } from "probot";
 import type { GantryClient } from "./gantry-client.js";
+import { readRepoSettings } from "./repo-settings.js";
 
 type RepoPayload = { id: number; full_name: string; private?: boolean; default_branch?: string };
 const repoRef = (r: RepoPayload) => ({ id: r.id, fullName: r.full_name, private: r.private ?? false, ...(r.default_branch ? { defaultBranch: r.default_branch } : {}) });
@@ -38,7 +39,11 @@ export function gantryApp(deps: { gantry: GantryClient }): ApplicationFunction {
     app.on("push", async (context) => {
       const p = context.payload;
       if (!p.installation) return;
+      const [owner, repo] = p.repository.full_name.split("/") as [string, string];
+      const file = p.deleted ? {} : await readRepoSettings(context.octokit, owner, repo, p.after);
       await gantry.push({
+        ...(file.settings ? { repoSettings: file.settings } : {}),
+        ...(file.error ? { repoSettingsError: file.error } : {}),
         deliveryId: context.id,
         installationId: p.installation.id,
         repository: repoRef(p.repository as RepoPayload),
@@ -57,7 +62,12 @@ export function gantryApp(deps: { gantry: GantryClient }): ApplicationFunction {
       const pr = p.pull_request;
       const headRepo = pr.head.repo as { full_name: string; owner: { login: string } } | null;
       const fork = headRepo !== null && headRepo.full_name.toLowerCase() !== p.repository.full_name.toLowerCase();
+      // a fork's file is not trusted for settings: the base repository's decides
+      const [owner, repo] = p.repository.full_name.split("/") as [string, string];
+      const file = p.action === "closed" ? {} : await readRepoSettings(context.octokit, owner, repo, fork ? pr.base.ref : pr.head.sha);
       await gantry.pullRequest({
+        ...(file.settings ? { repoSettings: file.settings } : {}),
+        ...(file.error ? { repoSettingsError: file.error } : {}),
         deliveryId: context.id,
         installationId: p.installation.id,
         repository: repoRef(p.repository as RepoPayload),

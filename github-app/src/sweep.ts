@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Probot } from "probot";
 import type { GantryClient } from "./gantry-client.js";
 import { honourSecondaryRateLimits } from "./rate-limits.js";
+import { readRepoSettings } from "./repo-settings.js";
 
 type Pull = { number: number; title: string; html_url: string; state: string; merged_at: string | null; head: { ref: string; sha: string; repo: { full_name: string; owner?: { login: string } } | null }; base: { ref: string }; user: { login: string; id?: number } | null };
 
@@ -21,7 +22,10 @@ export async function sweepRepositories(probot: Probot, gantry: GantryClient): P
       const found = await octokit.request("GET /repos/{owner}/{repo}/branches/{branch}", { owner, repo, branch }).catch(() => undefined);
       if (!found) continue;
       const commit = found.data.commit as { sha: string; commit?: { message?: string } };
+      const file = await readRepoSettings(octokit, owner, repo, commit.sha);
       await gantry.push({
+        ...(file.settings ? { repoSettings: file.settings } : {}),
+        ...(file.error ? { repoSettingsError: file.error } : {}),
         deliveryId: `sweep-${randomUUID()}`,
         installationId: target.installationId,
         repository: target.repository,
@@ -37,7 +41,10 @@ export async function sweepRepositories(probot: Probot, gantry: GantryClient): P
     const seen = new Set<number>();
     const report = async (pr: Pull, action: "synchronize" | "closed") => {
       const fork = pr.head.repo !== null && pr.head.repo.full_name.toLowerCase() !== target.repository.fullName.toLowerCase();
+      const file = action === "closed" ? {} : await readRepoSettings(octokit, owner, repo, fork ? pr.base.ref : pr.head.sha);
       await gantry.pullRequest({
+        ...(file.settings ? { repoSettings: file.settings } : {}),
+        ...(file.error ? { repoSettingsError: file.error } : {}),
         deliveryId: `sweep-${randomUUID()}`,
         installationId: target.installationId,
         repository: target.repository,

@@ -31,7 +31,7 @@ const Env = z.object({
   /** Processes kept spawned ahead per (version, machine preset). */
   GANTRY_WARM_PROCESSES: z.coerce.number().int().min(0).max(64).default(1),
   /** With processKeepAlive: attempts one task process runs at once (they then share its fate). */
-  GANTRY_ATTEMPTS_PER_PROCESS: z.coerce.number().int().min(1).max(10_000).default(1),
+  GANTRY_ATTEMPTS_PER_PROCESS: z.coerce.number().int().min(1).max(10_000).default(100),
   /** Run attempts as this unprivileged user (name), or by numeric ids. Only honoured when the runner is root. */
   GANTRY_RUNNER_USER: z.string().min(1).optional(),
   GANTRY_RUNNER_UID: z.coerce.number().int().min(0).optional(),

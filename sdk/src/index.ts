@@ -9,8 +9,8 @@ export type { BuildContext, BuildExtension, BuildLayer, GantryConfig, ProcessKee
 
 export { task, schemaTask, queue } from "./tasks/task.js";
 export type { AnyTask, Task, TaskIdentifier, TaskOutput, TaskPayload, SchemaTaskOptions } from "./tasks/task.js";
-export { schedules } from "./tasks/schedules.js";
-export type { ScheduledTaskPayload } from "./tasks/schedules.js";
+export { schedules } from "./schedules/index.js";
+export type { CreateScheduleOptions, ScheduledTaskPayload, ScheduleObject, SchedulesPage, UpdateScheduleOptions } from "./schedules/index.js";
 export { tasks } from "./tasks/tasks-api.js";
 export { locals } from "./tasks/locals.js";
 export type { Local } from "./tasks/locals.js";
@@ -45,3 +45,10 @@ export {
   RateLimitError,
   UnprocessableEntityError,
 } from "./client/errors.js";
+
+export { auth } from "./auth.js";
+export type { CreatePublicTokenOptions, CreateTriggerPublicTokenOptions, ExpirationTime } from "./auth.js";
+export { envvars } from "./envvars/index.js";
+export type { EnvSlug, EnvVarWithSecret } from "./envvars/index.js";
+export type { RealtimeRun } from "./realtime/run.js";
+export type { RunSubscription, SubscribeOptions, RealtimeConnection } from "./realtime/subscribe.js";

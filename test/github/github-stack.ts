@@ -7,7 +7,6 @@ import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { createApp } from "../../api/src/app.js";
-import { githubRoutes } from "../../api/src/github/routes.js";
 import { issueGitHubServiceToken } from "../../api/src/github/service-token.js";
 import { closeGitHubQueues } from "../../api/src/github/queues.js";
 import { startTestApi, type TestApi } from "../../api/src/testing/harness.js";
@@ -42,7 +41,6 @@ export async function startGitHubStack(opts: { buildTimeoutMs?: number } = {}): 
 
   let app: GitHubAppHandle | undefined;
   const hono = createApp(api.deps);
-  hono.route("/", githubRoutes());
   hono.post(WEBHOOK_PATH, async (c): Promise<Response> => (app ? app.handler(c.req.raw) : new Response("starting", { status: 503 })));
   const server = serve({ fetch: hono.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((r) => server.once("listening", () => r()));

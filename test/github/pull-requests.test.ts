@@ -133,11 +133,11 @@ describe("GitHub App: pull requests deploy preview branches", () => {
     expect(deployment.environment).toBe("preview/forker:feature-y");
 
     // `gantry preview archive` does what closing the pull request does
-    const archived = await stack.request("POST", `/api/v1/projects/${api.seed.projectRef}/preview-branches/archive`, { branch: "forker:feature-y" });
+    const archived = await stack.request("POST", `/api/v1/projects/${api.seed.projectRef}/branches/archive`, { branch: "forker:feature-y" });
     expect(archived.status, JSON.stringify(archived.body)).toBe(200);
     expect(archived.body).toMatchObject({ archived: true });
     await waitFor("the fork deployment to go inactive", () => (deployment.statuses.at(-1)?.state === "inactive" ? true : undefined));
-    const unknown = await stack.request("POST", `/api/v1/projects/${api.seed.projectRef}/preview-branches/archive`, { branch: "no-such-branch" });
+    const unknown = await stack.request("POST", `/api/v1/projects/${api.seed.projectRef}/branches/archive`, { branch: "no-such-branch" });
     expect(unknown.status).toBe(404);
   });
 

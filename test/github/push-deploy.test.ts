@@ -8,7 +8,8 @@ import { startGitHubStack, taskProjectFiles, waitFor, type GitHubStack } from ".
 describe("GitHub App: push to the production branch", () => {
   let stack: GitHubStack;
   beforeAll(async () => {
-    stack = await startGitHubStack();
+    // normal builds take a few seconds; the timeout test's pre-build command sleeps past this
+    stack = await startGitHubStack({ buildTimeoutMs: 20_000 });
   });
   afterAll(async () => {
     await stack?.close();
@@ -195,5 +196,31 @@ describe("GitHub App: push to the production branch", () => {
     expect(stored).toMatchObject({ appId: sim.appId, privateKey: sim.privateKey, webhookSecret: sim.webhookSecret });
     const [row] = await stack.api.deps.sql`select private_key_encrypted from github_app_credentials`;
     expect(row?.private_key_encrypted).not.toContain("PRIVATE KEY");
+  });
+
+  it("settings committed as .github/gantry.yml decide the staging branch; an invalid file fails the build naming the field", async () => {
+    const { sim } = stack;
+    await sim.push(repo, { files: { ".github/gantry.yml": "stagingBranch: develop\n" }, message: "Add Gantry settings" });
+    const { sha } = await sim.push(repo, { branch: "develop", files: { "dev.txt": "1" }, message: "Work on develop" });
+    const deployment = await waitFor("the staging deployment", () => sim.state.deployments.find((d) => d.sha === sha && d.statuses.at(-1)?.state === "success"));
+    expect(deployment.environment).toBe("staging");
+
+    const broken = await sim.push(repo, { files: { ".github/gantry.yml": "stagingBranch: develop\npreviews: sometimes\n" }, message: "Break settings" });
+    const check = await waitFor("the refused build", () => sim.state.checkRuns.find((r) => r.head_sha === broken.sha && r.status === "completed"));
+    expect(check.conclusion).toBe("failure");
+    expect(check.output?.summary).toMatch(/\.github\/gantry\.yml: previews/);
+    await sim.push(repo, { files: { ".github/gantry.yml": null }, message: "Remove Gantry settings" });
+  });
+
+  it("a build past GANTRY_BUILD_TIMEOUT_MS is TIMED_OUT, and GitHub says so", async () => {
+    const { sim, api } = stack;
+    const reconnected = await stack.request("POST", "/api/v1/github/connections", { projectRef: api.seed.projectRef, repository: "acme/tasks", preBuildCommand: "sleep 120" });
+    expect(reconnected.status).toBe(201);
+    const { sha } = await sim.push(repo, { files: { "slow.txt": "1" }, message: "Slow build" });
+    const check = await waitFor("the timed out check run", () => sim.state.checkRuns.find((r) => r.head_sha === sha && r.status === "completed"), 50_000);
+    expect(check.conclusion).toBe("timed_out");
+    expect(check.output?.summary).toMatch(/GANTRY_BUILD_TIMEOUT_MS/);
+    await waitFor("the deployment to error", () => sim.state.deployments.find((d) => d.sha === sha && d.statuses.at(-1)?.state === "error"));
+    await stack.request("POST", "/api/v1/github/connections", { projectRef: api.seed.projectRef, repository: "acme/tasks" });
   });
 });

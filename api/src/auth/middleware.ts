@@ -5,9 +5,13 @@ import { sha256Hex } from "../crypto/hash.js";
 import { decodeJwt, verifyJwt } from "../crypto/jwt.js";
 import { ApiError, forbidden, notFound, unauthorized } from "../errors.js";
 import { branchEnvironment, environmentForSecretKey, environmentSigningKeys, loadAuthEnvironment } from "./environment-cache.js";
-import { publicTokenAllows } from "./public-token-scopes.js";
+import { JWT_AUDIENCE, JWT_ISSUER, publicTokenKey } from "./public-token.js";
+import { publicTokenAllows, runMatchesScopes, scopedRunRead } from "./public-token-scopes.js";
+import { insertPublicTokenUse } from "./queries/public-token-uses.js";
+import { selectRunScope } from "./queries/run-scope.js";
 import { selectRunnerTokenIdByHash, selectUserIdByPatHash } from "./queries/tokens.js";
 import { verifyRunToken } from "./run-token.js";
+import { sessionAuth } from "../dashboard/session-auth.js";
 
 export type AuthKind = AuthContext["kind"];
 
@@ -21,8 +25,10 @@ export interface RequireAuthOptions {
 }
 
 const SECRET_KEY_RE = /^tr_(dev|stg|prod|preview)_[A-Za-z0-9_]+$/;
-export const JWT_ISSUER = "https://id.trigger.dev";
-export const JWT_AUDIENCE = "https://api.trigger.dev";
+export { JWT_AUDIENCE, JWT_ISSUER };
+
+/** One-time-use public tokens seen by authenticate(): consumed by requireAuth once the request is allowed. */
+const oneTimeUses = new WeakMap<AuthContext, { tokenHash: string; expiresAt: Date }>();
 
 const KIND_NAMES: Record<AuthKind, string> = {
   environment: "an environment secret key (tr_dev_…, tr_stg_…, tr_prod_…, tr_preview_…)",
@@ -37,13 +43,13 @@ export function requireAuth(kinds: AuthKind[], opts: RequireAuthOptions = {}): M
   return async function requireAuthMiddleware(c, next) {
     const deps = c.get("deps");
     const token = bearerToken(c);
-    if (!token) throw unauthorized(`Missing API key: pass \`Authorization: Bearer <key>\` with ${expected}`);
-    const auth = await authenticate(deps, token, c);
+    // without Authorization, a dashboard session cookie may stand in (api/src/dashboard/session-auth.ts)
+    const session = token ? undefined : await sessionAuth(c, kinds);
+    if (!token && !session) throw unauthorized(`Missing API key: pass \`Authorization: Bearer <key>\` with ${expected}`);
+    const auth = session ?? (await authenticate(deps, token!, c));
     if (!auth) throw unauthorized(`Invalid API key: this endpoint needs ${expected}`);
     if (!kinds.includes(auth.kind)) throw unauthorized(`Wrong kind of credential: this endpoint needs ${expected}`);
-    if (auth.kind === "environment" && auth.via === "publicToken" && !publicTokenAllows(auth.scopes ?? [], c.req.method, c.req.path)) {
-      throw forbidden("This public access token's scopes do not allow this request");
-    }
+    if (auth.kind === "environment" && auth.via === "publicToken") await checkPublicToken(deps, auth, c);
     if ((auth.kind === "environment" || auth.kind === "run") && (opts.branch ?? "resolve") === "resolve") {
       auth.environment = await applyBranch(deps, auth.environment, c);
     }
@@ -85,6 +91,20 @@ export async function authenticate(deps: ApiDeps, token: string, c?: Context): P
   return authenticatePublicToken(deps, token, decoded.payload.sub, nowMs, c);
 }
 
+/** Scopes first, then (for one-time tokens) the use, recorded in Postgres so a Redis loss cannot undo it. */
+async function checkPublicToken(deps: ApiDeps, auth: Extract<AuthContext, { kind: "environment" }>, c: Context): Promise<void> {
+  const scopes = auth.scopes ?? [];
+  if (!publicTokenAllows(scopes, c.req.method, c.req.path, new URL(c.req.url).searchParams)) {
+    const runId = scopedRunRead(scopes, c.req.method, c.req.path);
+    const run = runId === undefined ? undefined : await selectRunScope(deps.sql, auth.environment.id, runId);
+    if (!run || !runMatchesScopes(scopes, run)) throw forbidden("This public access token's scopes do not allow this request");
+  }
+  const otu = oneTimeUses.get(auth);
+  if (otu && !(await insertPublicTokenUse(deps.sql, { ...otu, environmentId: auth.environment.id }))) {
+    throw unauthorized("This one-time public access token was already used: create a new trigger token (auth.createTriggerPublicToken)");
+  }
+}
+
 async function authenticatePublicToken(
   deps: ApiDeps,
   token: string,
@@ -94,11 +114,17 @@ async function authenticatePublicToken(
 ): Promise<AuthContext | undefined> {
   const environment = await loadAuthEnvironment(deps, environmentId).catch(() => undefined);
   if (!environment) return undefined;
-  for (const key of await environmentSigningKeys(deps, environment.id)) {
+  const keys: Array<string | Buffer> = [...(await environmentSigningKeys(deps, environment.id)), publicTokenKey(deps.config)];
+  for (const key of keys) {
     const result = verifyJwt(token, key, { nowSeconds: Math.floor(nowMs / 1000), issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
     if (result.ok) {
       const scopes = Array.isArray(result.payload.scopes) ? result.payload.scopes.filter((s): s is string => typeof s === "string") : [];
-      return { kind: "environment", via: "publicToken", environment: { ...environment }, scopes };
+      const auth: AuthContext = { kind: "environment", via: "publicToken", environment: { ...environment }, scopes };
+      if (result.payload.otu === true) {
+        const exp = typeof result.payload.exp === "number" ? result.payload.exp : Math.floor(nowMs / 1000) + 86400;
+        oneTimeUses.set(auth, { tokenHash: sha256Hex(token), expiresAt: new Date(exp * 1000) });
+      }
+      return auth;
     }
     if (result.reason === "expired") {
       if (c) throw unauthorized("Public access token expired: create a new one");

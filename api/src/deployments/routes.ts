@@ -12,6 +12,7 @@ import { badRequest } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { selectProjectEnvironments } from "../projects/queries/environments.js";
 import { requireProjectMember } from "../projects/service.js";
+import { currentDeployment, listDeploymentsOfEnvironment } from "./environment-deployments.js";
 import { selectDeployments } from "./queries/select-deployment.js";
 import {
   createDeployment,
@@ -35,6 +36,16 @@ export function deploymentsRoutes(): Hono<AppEnv> {
     const info = await createDeployment(c.get("deps"), c.get("auth"), body, c.req.header("x-trigger-branch")?.trim() || undefined);
     return c.json(info, 201);
   });
+
+  // the official client's deployments.retrieveCurrent() / deployments.list(): the key's (or run's) environment;
+  // registered before /:id so that "current" is not taken for an id
+  const environmentAuth = requireAuth(["environment", "run"]);
+  app.get("/api/v1/deployments/current", environmentAuth, async (c) =>
+    c.json(await currentDeployment(c.get("deps"), authEnvironment(c.get("auth")).id)),
+  );
+  app.get("/api/v1/deployments", environmentAuth, async (c) =>
+    c.json(await listDeploymentsOfEnvironment(c.get("deps"), authEnvironment(c.get("auth")).id, c.req.query())),
+  );
 
   app.get("/api/v1/deployments/:id", auth, async (c) => {
     const deps = c.get("deps");

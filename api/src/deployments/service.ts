@@ -11,6 +11,7 @@ import { markDeployed, markFailed, setCurrentDeployment, taskQueueName, upsertQu
 import { insertDeployment, nextVersion } from "./queries/insert-deployment.js";
 import { selectDeploymentById, selectDeploymentByVersion, type DeploymentRow } from "./queries/select-deployment.js";
 import { PLATFORM_SDK_VERSION } from "./sdk-version.js";
+import { syncDeclarativeSchedules } from "../schedules/sync.js";
 
 type FinalizeBody = z.infer<typeof FinalizeDeploymentRequestBody>;
 
@@ -154,7 +155,10 @@ export async function finalizeDeployment(deps: ApiDeps, auth: AuthContext, id: s
       throw conflict(`Deployment ${d.version} changed while finalizing: retrieve it and try again`, "id");
     }
     await upsertQueues(tx, d.environment_id, [...queues].map(([name, concurrencyLimit]) => ({ id: newId("queue"), name, concurrencyLimit })));
-    if (promote) await setCurrentDeployment(tx, d.environment_id, d.id);
+    if (promote) {
+      await setCurrentDeployment(tx, d.environment_id, d.id);
+      await syncDeclarativeSchedules(deps, tx, d.id);
+    }
   });
   if (promote) await releasePendingVersionRuns(deps, d.environment_id);
   return toDeploymentInfo(deps, (await selectDeploymentById(deps.sql, d.id))!);

@@ -1,6 +1,7 @@
 import type { EnvironmentType } from "@gantry/sdk/contracts";
 import type { ApiDeps } from "../context.js";
 import { col } from "../batching/arrays.js";
+import { publishRunChanges } from "../realtime/publish.js";
 import { dispatchRuns } from "./dispatch.js";
 import { sourcesOf } from "./transitions.js";
 
@@ -29,6 +30,7 @@ export async function releasePendingVersionRuns(deps: ApiDeps, environmentId?: s
     update runs r set status = 'QUEUED', queued_at = now(), available_at = now(), updated_at = now()
     from due where r.id = due.id
     returning r.id, r.environment_id, due.env_type, r.attempt_number`;
+  publishRunChanges(deps, rows.map((r) => ({ runId: r.id, environmentId: r.environment_id })));
   await dispatchRuns(
     deps,
     rows.map((r) => ({ runId: r.id, environmentId: r.environment_id, environmentType: r.env_type, attemptNumberToStart: r.attempt_number + 1 })),

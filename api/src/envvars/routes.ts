@@ -5,12 +5,14 @@ import type { AppEnv } from "../context.js";
 import { requireAuth } from "../auth/middleware.js";
 import { projectEnvironment } from "../deployments/service.js";
 import { readJson } from "../http/read-json.js";
-import { getEnvVar, listEnvVars, removeEnvVar, setEnvVars, updateEnvVarValue } from "./service.js";
+import { parseDotenv } from "./dotenv.js";
+import { getEnvVar, listEnvVars, redact, removeEnvVar, setEnvVars, updateEnvVarValue } from "./service.js";
 
 const CreateBody = z.object({ name: z.string().min(1), value: z.string(), isSecret: z.boolean().optional() });
 const UpdateBody = z.object({ value: z.string() });
 const ImportBody = z.object({
-  variables: z.union([z.record(z.string(), z.string()), z.array(z.object({ name: z.string(), value: z.string() }))]),
+  /** an object, a list, or the text of a `.env` file */
+  variables: z.union([z.record(z.string(), z.string()), z.array(z.object({ name: z.string(), value: z.string() })), z.string()]),
   override: z.boolean().optional(),
   isSecret: z.boolean().optional(),
 });
@@ -30,7 +32,8 @@ export function envVarsRoutes(): Hono<AppEnv> {
       c.req.header("x-trigger-branch")?.trim() || undefined,
     );
 
-  app.get(base, auth, async (c) => c.json(await listEnvVars(c.get("deps"), await environmentId(c))));
+  // a secret's value never leaves the api again (attempts still get it: resolveEnvVars)
+  app.get(base, auth, async (c) => c.json((await listEnvVars(c.get("deps"), await environmentId(c))).map(redact)));
 
   app.post(base, auth, async (c) => {
     const body = await readJson(c, CreateBody);
@@ -39,15 +42,22 @@ export function envVarsRoutes(): Hono<AppEnv> {
   });
 
   app.post(`${base}/import`, auth, async (c) => {
-    const body = await readJson(c, ImportBody);
-    const vars = Array.isArray(body.variables) ? body.variables : Object.entries(body.variables).map(([name, value]) => ({ name, value }));
+    // a raw `.env` file (any non-JSON content type) or JSON
+    const type = c.req.header("content-type") ?? "";
+    const body = type.includes("json") || type === "" ? await readJson(c, ImportBody) : { variables: await c.req.text(), override: c.req.query("override") === "true", isSecret: c.req.query("isSecret") === "true" };
+    const vars =
+      typeof body.variables === "string"
+        ? parseDotenv(body.variables)
+        : Array.isArray(body.variables)
+          ? body.variables
+          : Object.entries(body.variables).map(([name, value]) => ({ name, value }));
     await setEnvVars(c.get("deps"), await environmentId(c), vars.map((v) => ({ ...v, isSecret: body.isSecret ?? false })), body.override ?? false);
     return c.json({ success: true });
   });
 
   app.get(`${base}/:name`, auth, async (c) => {
     const v = await getEnvVar(c.get("deps"), await environmentId(c), c.req.param("name"));
-    return c.json({ name: v.name, value: v.value, isSecret: v.isSecret });
+    return c.json(redact(v));
   });
 
   app.put(`${base}/:name`, auth, async (c) => {

@@ -30,6 +30,11 @@ export async function listEnvVars(deps: ApiDeps, environmentId: string): Promise
   return [...merged.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** What the API returns: a secret's value is never sent back once stored (it reads as ""). */
+export function redact(v: EnvVar): EnvVar {
+  return v.isSecret ? { name: v.name, value: "", isSecret: true } : v;
+}
+
 export async function getEnvVar(deps: ApiDeps, environmentId: string, name: string): Promise<EnvVar> {
   const found = (await listEnvVars(deps, environmentId)).find((v) => v.name === name);
   if (!found) throw notFound(`Environment variable ${name} not found`, "name");
@@ -52,9 +57,9 @@ export async function setEnvVars(deps: ApiDeps, environmentId: string, vars: Env
 export async function updateEnvVarValue(deps: ApiDeps, environmentId: string, name: string, value: string): Promise<void> {
   if (!(await updateEnvVar(deps.sql, environmentId, name, encrypt(deps.config.encryptionKey, value)))) {
     // a branch overriding an inherited value gets its own row
-    const inherited = (await selectEnvVars(deps.sql, environmentId)).some((r) => r.name === name);
+    const inherited = (await selectEnvVars(deps.sql, environmentId)).find((r) => r.name === name);
     if (!inherited) throw notFound(`Environment variable ${name} not found`, "name");
-    await setEnvVars(deps, environmentId, [{ name, value, isSecret: false }], true);
+    await setEnvVars(deps, environmentId, [{ name, value, isSecret: inherited.is_secret }], true);
   }
 }
 

@@ -43,7 +43,12 @@ export async function archivePreviewBranch(deps: ApiDeps, opts: { projectId: str
  * (GitHub is told when the project has a connected repository). A personal access token of a member, or the
  * project's preview secret key.
  */
-export async function archiveBranchFor(deps: ApiDeps, auth: AuthContext, projectRef: string, branch: string): Promise<{ archived: boolean; canceledRuns: number }> {
+export async function archiveBranchFor(
+  deps: ApiDeps,
+  auth: AuthContext,
+  projectRef: string,
+  branch: string,
+): Promise<{ id: string; branchName: string; archivedAt: Date | null; archived: boolean; canceledRuns: number }> {
   let projectId: string;
   if (auth.kind === "user") {
     projectId = (await requireProjectMember(deps, auth.userId, projectRef)).id;
@@ -55,5 +60,7 @@ export async function archiveBranchFor(deps: ApiDeps, auth: AuthContext, project
   const env = await selectBranchEnvironmentId(deps.sql, projectId, branch);
   if (!env) throw notFound(`Preview branch "${branch}" not found in project ${projectRef}`, "branch");
   const conn = await selectConnectionByProject(deps.sql, projectId);
-  return archivePreviewBranch(deps, { projectId, branch, connectionId: conn?.id });
+  const result = await archivePreviewBranch(deps, { projectId, branch, connectionId: conn?.id });
+  const after = await selectBranchEnvironmentId(deps.sql, projectId, branch);
+  return { id: env.id, branchName: branch, archivedAt: after?.archived_at ?? null, ...result };
 }

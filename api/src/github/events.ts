@@ -45,8 +45,10 @@ export async function handlePush(deps: ApiDeps, body: PushEventBody): Promise<Gi
   const match = /^refs\/heads\/(.+)$/.exec(body.ref);
   if (!match) return { builds: [], skipped: `${body.ref} is not a branch` };
   const branch = match[1]!;
-  const production = conn.production_branch ?? body.repository.defaultBranch ?? conn.default_branch ?? "main";
-  const environment = branch === production ? "prod" : branch === conn.staging_branch ? "staging" : null;
+  const file = body.repoSettings ?? {};
+  const production = conn.production_branch ?? file.productionBranch ?? body.repository.defaultBranch ?? conn.default_branch ?? "main";
+  const staging = conn.staging_branch ?? file.stagingBranch ?? null;
+  const environment = branch === production ? "prod" : branch === staging ? "staging" : null;
   if (!environment) return { builds: [], skipped: `${branch} is neither the production nor the staging branch` };
   if (body.headCommit && SKIP_MARKER.test(body.headCommit.message)) return { builds: [], skipped: "[skip deploy] in the commit message" };
   if (body.ifNotBuilt && (await laneHasBuildOf(deps.sql, `${conn.id}:${environment}`, body.after))) return { builds: [], skipped: "already built" };
@@ -63,7 +65,7 @@ export async function handlePush(deps: ApiDeps, body: PushEventBody): Promise<Gi
     pullRequestNumber: null,
     fromFork: false,
     senderLogin: body.sender.login,
-  });
+  }, body.repoSettingsError);
 }
 
 /**
@@ -94,7 +96,7 @@ export async function handlePullRequest(deps: ApiDeps, body: z.infer<typeof Pull
     await archivePreviewBranch(deps, { projectId: conn.project_id, branch, connectionId: conn.id });
     return { builds: [], archivedBranch: branch };
   }
-  if (!conn.previews) return { builds: [], skipped: "previews are off for this repository" };
+  if (!conn.previews || body.repoSettings?.previews === false) return { builds: [], skipped: "previews are off for this repository" };
   if (body.ifNotBuilt && (await laneHasBuildOf(deps.sql, previewLane(conn.id, branch), body.headSha))) return { builds: [], skipped: "already built" };
   return startBuild(deps, {
     connectionId: conn.id,
@@ -111,7 +113,7 @@ export async function handlePullRequest(deps: ApiDeps, body: z.infer<typeof Pull
     // code from a fork never runs on Gantry's builders before a project member has looked at it
     awaitingApproval: Boolean(body.forkOwner),
     senderLogin: body.sender.login,
-  }, await previewCapRefusal(deps, conn, branch));
+  }, body.repoSettingsError ?? (await previewCapRefusal(deps, conn, branch)));
 }
 
 /** A new (or archived) preview branch past the connection's cap is refused with the fix. */

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import {
-  ArchiveBranchBody,
   BuildGitHubRefsBody,
   BuildStatusBody,
   ClaimBuildBody,
@@ -19,7 +18,6 @@ import { requireAuth } from "../auth/middleware.js";
 import { badRequest, unauthorized } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { requireAppCredentials, storeAppCredentials } from "./app-credentials.js";
-import { archiveBranchFor } from "./archive-branch.js";
 import { claimGitHubBuild, getBuild, getBuildLogs, getBuildLogsForMember, recordGitHubRefs, reportBuildStatus } from "./builds.js";
 import { connectRepository, getProjectConnection } from "./connect.js";
 import { claimDelivery, releaseDelivery } from "./deliveries.js";
@@ -56,11 +54,6 @@ export function githubRoutes(): Hono<AppEnv> {
     c.text(await getBuildLogsForMember(c.get("deps"), userId(c), c.req.param("ref"), c.req.param("id"))),
   );
   app.get("/api/v1/projects/:ref/github", user, async (c) => c.json(await getProjectConnection(c.get("deps"), userId(c), c.req.param("ref"))));
-
-  app.post("/api/v1/projects/:ref/preview-branches/archive", requireAuth(["user", "environment"], { branch: "ignore" }), async (c) => {
-    const body = await readJson(c, ArchiveBranchBody);
-    return c.json(await archiveBranchFor(c.get("deps"), c.get("auth"), c.req.param("ref"), body.branch));
-  });
 
   app.post("/api/v1/github/app-credentials", service, async (c) => {
     await storeAppCredentials(c.get("deps"), await readJson(c, GitHubAppCredentials));

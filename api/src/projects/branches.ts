@@ -1,11 +1,11 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { ApiDeps, AppEnv, AuthContext } from "../context.js";
-import { invalidateAuthCaches } from "../auth/environment-cache.js";
 import { requireAuth } from "../auth/middleware.js";
 import { forbidden, notFound, unauthorized } from "../errors.js";
 import { readJson } from "../http/read-json.js";
-import { archiveEnvironment, selectBranch, selectEnvironmentBySlug, selectProjectEnvironments } from "./queries/environments.js";
+import { archiveBranchFor } from "../github/archive-branch.js";
+import { selectProjectEnvironments } from "./queries/environments.js";
 import { selectProjectByRef } from "./queries/projects.js";
 import { requireProjectMember, type ProjectRow } from "./service.js";
 
@@ -41,16 +41,10 @@ export function branchesRoutes(): Hono<AppEnv> {
     );
   });
 
+  // what a closed pull request does: archived, its live runs canceled, GitHub told (when a repo is connected)
   app.post("/api/v1/projects/:ref/branches/archive", auth, async (c) => {
-    const deps = c.get("deps");
-    const project = await previewProject(deps, c.get("auth"), c.req.param("ref"));
     const { branch } = await readJson(c, ArchiveBody);
-    const preview = await selectEnvironmentBySlug(deps.sql, project.id, "preview", null);
-    const env = preview && (await selectBranch(deps.sql, preview.id, branch));
-    if (!env) throw notFound(`Preview branch "${branch}" not found in project ${project.ref}`, "branch");
-    const archivedAt = await archiveEnvironment(deps.sql, env.id, deps.clock());
-    invalidateAuthCaches(deps);
-    return c.json({ id: env.id, branchName: branch, archivedAt });
+    return c.json(await archiveBranchFor(c.get("deps"), c.get("auth"), c.req.param("ref"), branch));
   });
 
   return app;

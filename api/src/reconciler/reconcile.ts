@@ -3,6 +3,7 @@ import type { ApiDeps } from "../context.js";
 import { dispatchRuns, type ReadyRun } from "../engine/dispatch.js";
 import { releasePendingVersionRuns } from "../engine/pending-version.js";
 import { readLeases } from "../queue/leases.js";
+import { publishRunChanges } from "../realtime/publish.js";
 import { runJobId, runQueuePrefix } from "../queue/run-queue.js";
 import { withReconcileLock } from "./lock.js";
 import { queueDueDelayedRuns, redriveRuns, selectOverdueQueuedRuns, selectQuietExecutingRuns, type LiveRun } from "./queries.js";
@@ -29,6 +30,7 @@ export async function reconcileOnce(deps: ApiDeps, opts: { graceMs?: number } = 
   const graceMs = opts.graceMs ?? interval;
   return withReconcileLock(deps, Math.max(interval * 3, 10_000), async () => {
     const delayed = await queueDueDelayedRuns(deps.sql, BATCH);
+    publishRunChanges(deps, delayed.map((r) => ({ runId: r.id, environmentId: r.environment_id })));
     await dispatchRuns(deps, delayed.map(ready));
     const pendingReleased = await releasePendingVersionRuns(deps, undefined, BATCH);
     const reEnqueued = await reEnqueueLostJobs(deps, graceMs);
@@ -74,6 +76,8 @@ async function redriveLostAttempts(deps: ApiDeps): Promise<number> {
   const lost = missing.filter((_, i) => now - (since[i] ?? now) >= timeout);
   if (lost.length === 0) return 0;
   const redriven = await redriveRuns(deps.sql, lost.map((r) => ({ id: r.id, attemptNumber: r.attempt_number })));
+  // runs that CRASHED are not in `redriven` (only re-queued ones are): announce every lost one
+  publishRunChanges(deps, lost.map((r) => ({ runId: r.id, environmentId: r.environment_id })));
   await deps.redis.hdel(missingKey, ...lost.map((r) => r.id));
   await dispatchRuns(deps, redriven.map(ready));
   return lost.length;

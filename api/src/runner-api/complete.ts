@@ -10,6 +10,7 @@ import { afterRunsReady } from "../engine/dispatch.js";
 import { loadAuthEnvironment } from "../auth/environment-cache.js";
 import { assertTransition } from "../engine/transitions.js";
 import { dropLeases } from "../queue/leases.js";
+import { publishRunChanges } from "../realtime/publish.js";
 import { completeAttempts, type CompletedRow, type CompletionRow } from "./queries/complete-attempts.js";
 import type { AttemptScope } from "./queries/start-attempts.js";
 
@@ -66,6 +67,7 @@ function batcher(deps: ApiDeps): Batcher<Item, CompletedRow | undefined> {
         const rows = await completeAttempts(deps.sql, group.map((g) => g.row), group[0]!.scope);
         for (const row of rows) done.set(`${row.id}:${row.attempt_number}`, row);
       }
+      publishRunChanges(deps, [...done.values()].map((r) => ({ runId: r.id, environmentId: r.environment_id })));
       return items.map((item) => done.get(`${item.row.runId}:${item.row.attemptNumber}`));
     });
     batchers.set(deps, b);

@@ -5,6 +5,7 @@ import { resolveEnvVars } from "../envvars/service.js";
 import { loadDeployments, type CachedDeployment } from "../engine/deployment-cache.js";
 import { loadEnvironmentContext } from "../engine/environment-context.js";
 import { readLeases, takeLeases } from "../queue/leases.js";
+import { publishRunChanges } from "../realtime/publish.js";
 import { selectStartFailures, startAttempts, type StartSelection, type StartedRunRow } from "./queries/start-attempts.js";
 
 const DEFAULT_MACHINE: MachinePreset = "small-1x";
@@ -14,7 +15,9 @@ const DEFAULT_MACHINE: MachinePreset = "small-1x";
  * full execution each attempt needs. Runs that could not start say why.
  */
 export async function startRuns(deps: ApiDeps, selection: StartSelection, runnerId: string): Promise<StartAttemptResult[]> {
+  const T0 = performance.now();
   const rows = await startAttempts(deps.sql, selection, runnerId);
+  const T1 = performance.now();
   const failures: StartAttemptResult[] = [];
   if (selection.kind === "ids") {
     const started = new Set(rows.map((r) => r.id));
@@ -44,10 +47,12 @@ export async function startRuns(deps: ApiDeps, selection: StartSelection, runner
       failures.push({ runId, ok: false, reason });
     }
   }
+  publishRunChanges(deps, rows.map((r) => ({ runId: r.id, environmentId: r.environment_id })));
   const [, executions] = await Promise.all([
     takeLeases(deps, rows.map((r) => ({ runId: r.id, attemptNumber: r.attempt_number }))),
     buildExecutions(deps, rows),
   ]);
+  if (process.env.GANTRY_PROBE === "1") console.log(`APROBE n=${rows.length} stmt=${(T1 - T0).toFixed(1)} rest=${(performance.now() - T1).toFixed(1)}`);
   return [...rows.map((row, i) => ({ runId: row.id, ok: true as const, execution: executions[i]! })), ...failures];
 }
 

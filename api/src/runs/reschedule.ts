@@ -4,6 +4,7 @@ import { ApiError, badRequest, notFound } from "../errors.js";
 import { getRunQueue, runJobId } from "../queue/run-queue.js";
 import { retrieveRun } from "./retrieve.js";
 import { delayUntil } from "./trigger-options.js";
+import { publishRunChanges } from "../realtime/publish.js";
 
 /**
  * POST /api/v1/runs/:id/reschedule: moves a DELAYED run's start to a new time (the reference allows this for
@@ -27,6 +28,7 @@ export async function rescheduleRun(
     select p.status, exists (select 1 from upd) as updated from prev p`;
   if (!row) throw notFound(`Run ${runId} not found in this environment`, "runId");
   if (!row.updated) throw new ApiError(400, "bad_request", `Run ${runId} is ${row.status}: only a DELAYED run can be rescheduled`, "runId");
+  publishRunChanges(deps, [{ runId, environmentId: environment.id }]);
   if (environment.type !== "DEVELOPMENT") {
     const { queue } = getRunQueue(deps);
     const job = await queue.getJob(runJobId(runId, 1));

@@ -3,6 +3,7 @@ import type { ApiDeps, AuthEnvironment } from "../context.js";
 import { createBatcher, type Batcher } from "../batching/batcher.js";
 import { newId } from "../crypto/ids.js";
 import { afterRunsReady } from "../engine/dispatch.js";
+import { publishRunChanges } from "../realtime/publish.js";
 import { payloadPacket } from "./packets.js";
 import { insertRuns, type InsertedRun, type NewRun } from "./queries/insert-runs.js";
 import { delayUntil, idempotencyExpiry, metadataJson, normalizeTags, normalizeTtl } from "./trigger-options.js";
@@ -24,7 +25,15 @@ const batchers = new WeakMap<ApiDeps, Batcher<NewRun, InsertedRun>>();
 function insertBatcher(deps: ApiDeps): Batcher<NewRun, InsertedRun> {
   let b = batchers.get(deps);
   if (!b) {
-    b = createBatcher((runs) => insertRuns(deps.sql, runs));
+    b = createBatcher(async (runs) => {
+      const inserted = await insertRuns(deps.sql, runs);
+      // one announcement per flush, not awaited (realtime subscribers re-read the runs from Postgres)
+      publishRunChanges(
+        deps,
+        inserted.flatMap((r, i) => (r.isCached ? [] : [{ runId: r.id, environmentId: runs[i]!.environmentId }])),
+      );
+      return inserted;
+    });
     batchers.set(deps, b);
   }
   return b;

@@ -93,6 +93,8 @@ Commands
   dev [path]                Run your dev environment's runs locally, rebuilding on change (--env-file)
   projects create <name>    Create a project
   tokens create <name>      Create a personal access token
+  github connect <owner/repo> Connect a GitHub repository to the project (the Gantry GitHub App must be installed on it)
+  preview archive --branch <name>  Archive a preview branch (what closing its pull request does)
 
 Options
   -c, --config <file>       Config file (default gantry.config.ts)

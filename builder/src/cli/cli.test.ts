@@ -140,3 +140,50 @@ describe("gantry projects / tokens / init / update", () => {
     expect(badEnv.stderr).toContain("dev, staging, prod, preview");
   });
 });
+
+describe("gantry preview archive / github connect", () => {
+  it("archives a deployed preview branch: triggering it is refused afterwards", async () => {
+    const pat = api.seed.accessToken;
+    const ref = api.seed.projectRef;
+    const { call, testArtifact, testManifest } = await import("../../../api/src/testing/fixtures.js");
+    const created = await call(api.url, "POST", "/api/v1/deployments", {
+      token: pat,
+      body: { projectRef: ref, environment: "preview", branch: "feature-x", sdkVersion: "0.1.0" },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBeLessThan(300);
+    const artifact = testArtifact(testManifest());
+    expect((await call(api.url, "PUT", `/api/v1/artifacts/${artifact.hash}`, { token: pat, raw: artifact.body })).status).toBeLessThan(300);
+    const finalized = await call(api.url, "POST", `/api/v1/deployments/${created.body.id}/finalize`, {
+      token: pat,
+      body: { artifactHash: artifact.hash, manifest: testManifest() },
+    });
+    expect(finalized.status, JSON.stringify(finalized.body)).toBe(200);
+
+    const env = { GANTRY_ACCESS_TOKEN: pat, GANTRY_API_URL: api.url };
+    const archived = await cli(["preview", "archive", "--branch", "feature-x", "--project-ref", ref], { env });
+    expect(archived.stderr).toBe("");
+    expect(archived.code).toBe(0);
+    expect(archived.stdout).toMatch(/Archived preview branch feature-x/);
+
+    const trigger = await call(api.url, "POST", "/api/v1/tasks/hello-world/trigger", {
+      token: api.seed.environments.preview.apiKey,
+      headers: { "x-trigger-branch": "feature-x" },
+      body: { payload: {} },
+    });
+    expect(trigger.status).toBe(403);
+
+    const unknown = await cli(["preview", "archive", "--branch", "no-such-branch", "--project-ref", ref], { env });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no-such-branch/);
+  });
+
+  it("github connect explains what is missing when the App is not installed on the repo", async () => {
+    const env = { GANTRY_ACCESS_TOKEN: api.seed.accessToken, GANTRY_API_URL: api.url };
+    const result = await cli(["github", "connect", "acme/not-installed", "--project-ref", api.seed.projectRef], { env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/acme\/not-installed/);
+    const usage = await cli(["github", "connect", "not-a-repo"], { env });
+    expect(usage.code).toBe(1);
+    expect(usage.stderr).toMatch(/Usage: `gantry github connect <owner\/repo>/);
+  });
+});

@@ -9,6 +9,7 @@ import { deployCommand, promoteCommand } from "./commands/deploy.js";
 import { init, update } from "./commands/project-files.js";
 import { projects, tokens } from "./commands/admin.js";
 import { devCommand } from "./commands/dev.js";
+import { github, preview } from "./commands/github.js";
 
 const COMMANDS: Record<string, Command> = {
   init,
@@ -23,6 +24,8 @@ const COMMANDS: Record<string, Command> = {
   dev: devCommand,
   projects,
   tokens,
+  github,
+  preview,
 };
 
 /** Runs one CLI invocation; returns the exit code (errors print their message, which names the fix, and give 1). */

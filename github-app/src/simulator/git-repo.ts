@@ -14,6 +14,8 @@ export interface LocalGitRepo {
   /** A `.tar.gz` of the tree at `sha`, every path under `prefix/` (as GitHub's tarball endpoint serves it). */
   archive(sha: string, prefix: string): Promise<Buffer>;
   resolve(ref: string): Promise<string>;
+  /** a file's content at `ref`, or null when it does not exist there */
+  readFile(ref: string, path: string): Promise<Buffer | null>;
   remove(): Promise<void>;
 }
 
@@ -67,6 +69,14 @@ export async function createLocalGitRepo(opts: { defaultBranch?: string; dir?: s
     },
     resolve(ref) {
       return git(dir, ["rev-parse", ref]);
+    },
+    async readFile(ref, path) {
+      try {
+        const { stdout } = await exec("git", ["show", `${ref}:${path}`], { cwd: dir, env: GIT_ENV, encoding: "buffer", maxBuffer: 64 * 1024 * 1024 });
+        return stdout;
+      } catch {
+        return null;
+      }
     },
     async remove() {
       await rm(dir, { recursive: true, force: true });

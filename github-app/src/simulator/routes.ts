@@ -186,6 +186,20 @@ export const ROUTES: SimRoute[] = [
   },
   {
     method: "GET",
+    path: "/repos/{owner}/{repo}/contents/{path}",
+    auth: "installation",
+    async handle(ctx) {
+      const repo = repoOf(ctx);
+      if (!repo) return notFound();
+      const ref = ctx.query.get("ref") ?? repo.defaultBranch;
+      const path = decodeURIComponent(ctx.params.path ?? "");
+      const content = await repo.git.readFile(ref, path);
+      if (!content) return notFound();
+      return { status: 200, body: { type: "file", encoding: "base64", size: content.length, name: path.split("/").pop(), path, content: content.toString("base64"), sha: "0".repeat(40) } };
+    },
+  },
+  {
+    method: "GET",
     path: "/repos/{owner}/{repo}/branches/{branch}",
     auth: "installation",
     async handle(ctx) {

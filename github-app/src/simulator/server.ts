@@ -59,7 +59,7 @@ export interface GitHubSimulator {
 }
 
 function compile(route: SimRoute): RegExp {
-  const pattern = route.path.replace(/[.*+?^${}()|[\]\\]/g, (c) => (c === "{" || c === "}" ? c : `\\${c}`)).replace(/\{(\w+)\}/g, "(?<$1>[^/]+)");
+  const pattern = route.path.replace(/[.*+?^${}()|[\]\\]/g, (c) => (c === "{" || c === "}" ? c : `\\${c}`)).replace(/\{(\w+)\}/g, (_m, name: string) => (name === "path" ? "(?<path>.+)" : `(?<${name}>[^/]+)`));
   return new RegExp(`^${pattern}$`);
 }
 

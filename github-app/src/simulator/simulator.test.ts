@@ -92,6 +92,11 @@ describe("GitHub simulator", () => {
       const { data } = await octokit.request("GET /repos/{owner}/{repo}", { owner: "acme", repo: "mine" });
       expect(data.full_name).toBe("acme/mine");
       await expect(octokit.request("GET /repos/{owner}/{repo}", { owner: "other", repo: "theirs" })).rejects.toMatchObject({ status: 404 });
+      // the installation token is cached until it expires: later clients reuse it
+      const again = await probot.auth(installationId);
+      await again.request("GET /repos/{owner}/{repo}", { owner: "acme", repo: "mine" });
+      const tokenRequests = sim.state.requests.filter((r) => r.route === "/app/installations/{installation_id}/access_tokens" && r.path.includes(String(installationId)));
+      expect(tokenRequests).toHaveLength(1);
     });
 
     it("answers rate limits (429, secondary 403) with retry-after, and Probot's Octokit waits and retries", async () => {

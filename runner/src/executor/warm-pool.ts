@@ -30,7 +30,8 @@ export class WarmPool {
     this.lastUsedAt = Date.now();
     const index = this.idle.findIndex((p) => p.isReady);
     const proc = index >= 0 ? this.idle.splice(index, 1)[0]! : (this.idle.shift() ?? this.track(this.spawnProcess()));
-    void this.fill();
+    // Topped up after the caller has sent its attempt: spawning (a synchronous fork) would delay it otherwise.
+    setImmediate(() => void this.fill());
     return proc;
   }
 

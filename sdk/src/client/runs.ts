@@ -10,6 +10,7 @@ import {
 import { apiClient, type RequestOptions } from "./config.js";
 import { stringifyPacket } from "./packets.js";
 import type { RunHandle } from "./trigger.js";
+import { subscribeToBatch, subscribeToRun, subscribeToRunsWithTag } from "../realtime/subscribe.js";
 
 /** Filters of `runs.list` (sent as `filter[...]`, arrays comma-separated). */
 export interface ListRunsOptions {
@@ -168,5 +169,6 @@ function listQuery(options: ListRunsOptions): URLSearchParams {
  * const page = await runs.list("proj_gantrydemo", { env: ["prod"] }); // with a personal access token
  * await runs.cancel("run_123");
  * const { id } = await runs.replay("run_123");
+ * for await (const run of runs.subscribeToRun<typeof myTask>("run_123")) console.log(run.status); // realtime
  */
-export const runs = { retrieve, list, cancel, replay };
+export const runs = { retrieve, list, cancel, replay, subscribeToRun, subscribeToRunsWithTag, subscribeToBatch };

@@ -101,6 +101,9 @@ export const PushEventBody = z.object({
   sender: GitHubSender,
   /** from the periodic sweep: build only if this commit has no build in its lane yet */
   ifNotBuilt: z.boolean().optional(),
+  /** `.github/gantry.yml` at this commit (the connection's own settings win); or why it could not be used */
+  repoSettings: GitHubRepoSettings.optional(),
+  repoSettingsError: z.string().optional(),
 });
 export type PushEventBody = z.infer<typeof PushEventBody>;
 
@@ -121,6 +124,8 @@ export const PullRequestEventBody = z.object({
   sender: GitHubSender,
   /** from the periodic sweep: build only if this commit has no build in its lane yet; archive only once */
   ifNotBuilt: z.boolean().optional(),
+  repoSettings: GitHubRepoSettings.optional(),
+  repoSettingsError: z.string().optional(),
 });
 export type PullRequestEventBody = z.infer<typeof PullRequestEventBody>;
 
@@ -230,7 +235,7 @@ export const BuildGitHubRefsBody = z.object({
   commentId: z.number().int().optional(),
 });
 
-/** `POST /api/v1/projects/:ref/preview-branches/archive` (gantry preview archive). */
+/** `POST /api/v1/projects/:ref/branches/archive` (gantry preview archive, the action, the dashboard): see api.ts ArchivedPreviewBranch for the rest of the answer. */
 export const ArchiveBranchBody = z.object({ branch: z.string().min(1).max(255) });
 export const ArchiveBranchResponse = z.object({ archived: z.boolean(), canceledRuns: z.number().int() });
 

@@ -5,3 +5,5 @@ export * from "./execution.js";
 export * from "./runner.js";
 export * from "./ipc.js";
 export * from "./github.js";
+export * from "./realtime.js";
+export * from "./schedules.js";

@@ -7,6 +7,7 @@ import { duplicateTaskIds, listRegisteredTasks, setCurrentFile as setRegistryFil
 import { interceptConsole } from "./console.js";
 import { executeAttempt, type RunningAttempt } from "./execute-attempt.js";
 import { internalError } from "./serialize-error.js";
+import { warmUp } from "./warm-up.js";
 
 export { executeAttempt, CANCEL_GRACE_MS } from "./execute-attempt.js";
 
@@ -127,7 +128,11 @@ export function startWorker(opts: { config: unknown }): void {
     }
   });
   process.on("disconnect", () => process.exit(0));
-  send({ type: "ready", taskCount: listRegisteredTasks().length });
+  // `ready` only once the execute path is compiled, so a pre-spawned process starts its first run warm
+  const taskCount = listRegisteredTasks().length;
+  void warmUp()
+    .catch(() => undefined)
+    .then(() => send({ type: "ready", taskCount }));
 }
 
 function send(message: WorkerToParent, callback?: () => void): void {

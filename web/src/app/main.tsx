@@ -1,10 +1,16 @@
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
-import { session } from "./api.js";
-import { RunsPage } from "./runs-page.js";
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { api, session, type SessionInfo } from "./api.js";
+import { ApiKeysPage } from "./api-keys-page.js";
+import { BranchesPage } from "./branches-page.js";
+import { DeploymentsPage } from "./deployments-page.js";
+import { EnvVarsPage } from "./envvars-page.js";
+import { NavContext, pickEnvironment, type Nav } from "./nav.js";
 import { RunPage } from "./run-page.js";
-import { TestPage } from "./test-page.js";
+import { RunsPage } from "./runs-page.js";
 import { SignIn } from "./sign-in.js";
+import { Switcher } from "./switcher.js";
+import { TasksPage } from "./tasks-page.js";
 
 function useHashRoute(): string {
   const [hash, setHash] = useState(location.hash || "#/runs");
@@ -16,36 +22,128 @@ function useHashRoute(): string {
   return hash;
 }
 
+const PAGES = [
+  { hash: "#/runs", label: "Runs", key: "r" },
+  { hash: "#/tasks", label: "Tasks", key: "t" },
+  { hash: "#/deployments", label: "Deployments", key: "d" },
+  { hash: "#/branches", label: "Preview branches", key: "b" },
+  { hash: "#/envvars", label: "Environment variables", key: "e" },
+  { hash: "#/api-keys", label: "API keys", key: "k" },
+];
+
+/** `g` then a page's key jumps there (outside form fields). */
+function useShortcuts() {
+  useEffect(() => {
+    let pending = false;
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (e.metaKey || e.ctrlKey || e.altKey || target?.closest("input, textarea, select, [contenteditable]")) return;
+      if (pending) {
+        pending = false;
+        const page = PAGES.find((p) => p.key === e.key);
+        if (page) location.hash = page.hash;
+      } else if (e.key === "g") {
+        pending = true;
+        setTimeout(() => (pending = false), 1500);
+      }
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, []);
+}
+
 function App() {
   const route = useHashRoute();
-  const [signedIn, setSignedIn] = useState(Boolean(session.key));
-  if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} />;
+  const [info, setInfo] = useState<SessionInfo | null | undefined>(undefined);
+  const [environmentId, setEnvironmentId] = useState(session.environmentId);
+  useShortcuts();
+
+  const reload = useCallback(async () => {
+    try {
+      const next = await api<SessionInfo>("/api/v1/dashboard/session");
+      session.csrfToken = next.csrfToken;
+      setInfo(next);
+    } catch {
+      setInfo(null);
+    }
+  }, []);
+  useEffect(() => {
+    void reload();
+    const onSignedOut = () => setInfo(null);
+    addEventListener("gantry:signed-out", onSignedOut);
+    return () => removeEventListener("gantry:signed-out", onSignedOut);
+  }, [reload]);
+
+  if (info === undefined) return <p class="muted center">Loading…</p>;
+  if (info === null) return <SignIn onSignedIn={() => void reload()} />;
+  const picked = pickEnvironment(info, environmentId);
+  if (!picked) {
+    return (
+      <main class="center" id="content">
+        <h1>No projects yet</h1>
+        <p>You are not a member of any organization with a project. Create one with <code>gantry init</code>.</p>
+      </main>
+    );
+  }
+  if (session.environmentId !== picked.environment.id) session.environmentId = picked.environment.id;
+  const nav: Nav = {
+    info,
+    project: picked.project,
+    environment: picked.environment,
+    selectEnvironment(id) {
+      session.environmentId = id;
+      setEnvironmentId(id);
+    },
+    reload,
+  };
+
   const runMatch = /^#\/runs\/(run_[A-Za-z0-9]+)/.exec(route);
-  const page = runMatch ? <RunPage id={runMatch[1]!} /> : route.startsWith("#/test") ? <TestPage /> : <RunsPage />;
+  const page = runMatch ? (
+    <RunPage id={runMatch[1]!} />
+  ) : route.startsWith("#/tasks") ? (
+    <TasksPage />
+  ) : route.startsWith("#/deployments") ? (
+    <DeploymentsPage />
+  ) : route.startsWith("#/branches") ? (
+    <BranchesPage />
+  ) : route.startsWith("#/envvars") ? (
+    <EnvVarsPage />
+  ) : route.startsWith("#/api-keys") ? (
+    <ApiKeysPage />
+  ) : (
+    <RunsPage />
+  );
   const current = (prefix: string) => (route.startsWith(prefix) ? "page" : undefined);
+  const signOut = async () => {
+    await api("/api/v1/dashboard/sign-out", { method: "POST" }).catch(() => {});
+    setInfo(null);
+  };
   return (
-    <>
+    <NavContext.Provider value={nav}>
+      <a class="skip" href="#content" onClick={(e) => (e.preventDefault(), document.getElementById("content")?.focus())}>
+        Skip to content
+      </a>
       <header>
         <strong>Gantry</strong>
+        <Switcher />
         <nav aria-label="Main">
-          <a href="#/runs" aria-current={current("#/runs")}>Runs</a>
-          <a href="#/test" aria-current={current("#/test")}>Test</a>
+          {PAGES.map((p) => (
+            <a href={p.hash} aria-current={current(p.hash)} aria-keyshortcuts={`g ${p.key}`} title={`g then ${p.key}`}>
+              {p.label}
+            </a>
+          ))}
         </nav>
         <span class="env">
-          Environment: <b>{session.environment}</b>{" "}
-          <button
-            type="button"
-            onClick={() => {
-              session.signOut();
-              setSignedIn(false);
-            }}
-          >
+          <span class="muted">{info.user.email}</span>{" "}
+          <button type="button" onClick={() => void signOut()}>
             Sign out
           </button>
         </span>
       </header>
-      <main>{page}</main>
-    </>
+      <main id="content" tabIndex={-1} key={picked.environment.id}>
+        {page}
+      </main>
+    </NavContext.Provider>
   );
 }
 

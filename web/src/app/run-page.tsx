@@ -1,29 +1,40 @@
 import { useState } from "preact/hooks";
-import { api, type RunDetail } from "./api.js";
+import { api, errorText, type RunDetail, type TaskEvent } from "./api.js";
 import { duration, json, when } from "./format.js";
+import { RunLogs } from "./run-logs.js";
 import { usePoll } from "./use-poll.js";
 
-interface LogLine {
-  time: string;
-  level: string;
-  message: string;
-  attemptNumber: number;
-  kind: string;
-  durationMs?: number;
-}
-
 export function RunPage({ id }: { id: string }) {
-  const { data: run, error } = usePoll(() => api<RunDetail>(`/api/v3/runs/${id}`), [id]);
-  const { data: logs } = usePoll(() => api<{ data: LogLine[] }>(`/api/v1/runs/${id}/events`).catch(() => ({ data: [] })), [id]);
+  const { data: run, error, refresh } = usePoll(() => api<RunDetail>(`/api/v3/runs/${id}`), [id]);
+  const { data: events } = usePoll(() => api<{ data: TaskEvent[] }>(`/api/v1/runs/${id}/events`).catch(() => ({ data: [] })), [id]);
   const [message, setMessage] = useState<string | null>(null);
+  const [replaying, setReplaying] = useState<string | null>(null);
 
-  const act = async (path: string, label: string) => {
+  const cancel = async () => {
     try {
-      const result = await api<{ id: string }>(path, { method: "POST" });
-      if (label === "replay") location.hash = `#/runs/${result.id}`;
-      else setMessage(`Canceled ${result.id}`);
+      await api(`/api/v2/runs/${id}/cancel`, { method: "POST", body: {} });
+      setMessage("Cancel requested");
+      refresh();
     } catch (e) {
-      setMessage(e instanceof Error ? e.message : String(e));
+      setMessage(errorText(e));
+    }
+  };
+  const replay = async (event: Event) => {
+    event.preventDefault();
+    let payload: unknown;
+    try {
+      payload = JSON.parse(replaying ?? "null");
+    } catch (e) {
+      setMessage(`The payload is not valid JSON: ${errorText(e)}`);
+      return;
+    }
+    try {
+      const result = await api<{ id: string }>(`/api/v1/runs/${id}/replay`, { method: "POST", body: { payload } });
+      setReplaying(null);
+      setMessage(null);
+      location.hash = `#/runs/${result.id}`;
+    } catch (e) {
+      setMessage(errorText(e));
     }
   };
 
@@ -35,15 +46,33 @@ export function RunPage({ id }: { id: string }) {
         <a href="#/runs">← Runs</a>
       </p>
       <h1 id="run-title">
-        {run.taskIdentifier} <code>{run.id}</code> <span class={`status ${run.status}`}>{run.status}</span>
+        {run.taskIdentifier} <code>{run.id}</code>{" "}
+        <span class={`status ${run.status}`} data-testid="run-status">
+          {run.status}
+        </span>
       </h1>
       <div class="toolbar">
-        <button type="button" onClick={() => act(`/api/v1/runs/${run.id}/replay`, "replay")}>Replay</button>
-        <button type="button" disabled={run.isCompleted} onClick={() => act(`/api/v2/runs/${run.id}/cancel`, "cancel")}>
-          Cancel
+        <button type="button" onClick={() => setReplaying(replaying === null ? JSON.stringify(run.payload ?? null, null, 2) : null)} aria-expanded={replaying !== null}>
+          Replay…
         </button>
-        {message && <span role="status">{message}</span>}
+        <button type="button" disabled={run.isCompleted} onClick={() => void cancel()}>
+          Cancel run
+        </button>
+        <span role="status" aria-live="polite">
+          {message}
+        </span>
       </div>
+      {replaying !== null && (
+        <form class="card" onSubmit={replay} aria-label="Replay">
+          <label>
+            Payload for the replay (JSON)
+            <textarea value={replaying} onInput={(e) => setReplaying(e.currentTarget.value)} />
+          </label>
+          <p>
+            <button type="submit">Replay with this payload</button>
+          </p>
+        </form>
+      )}
       <div class="grid">
         <div class="card"><div class="k">Version</div>{run.version ?? "—"}</div>
         <div class="card"><div class="k">Created</div>{when(run.createdAt)}</div>
@@ -51,23 +80,17 @@ export function RunPage({ id }: { id: string }) {
         <div class="card"><div class="k">Finished</div>{when(run.finishedAt)}</div>
         <div class="card"><div class="k">Duration</div>{duration(run.durationMs)}</div>
         <div class="card"><div class="k">Attempts</div>{run.attemptCount}</div>
+        {run.delayedUntil && <div class="card"><div class="k">Delayed until</div>{when(run.delayedUntil)}</div>}
+        {run.tags.length > 0 && <div class="card"><div class="k">Tags</div>{run.tags.join(", ")}</div>}
+        {run.idempotencyKey && <div class="card"><div class="k">Idempotency key</div><code>{run.idempotencyKey}</code></div>}
       </div>
-      {run.relatedRuns.parent && (
-        <p>
-          Parent: <a href={`#/runs/${run.relatedRuns.parent.id}`}>{run.relatedRuns.parent.id}</a>
-        </p>
-      )}
-      {run.replayedFromId && (
-        <p>
-          Replay of <a href={`#/runs/${run.replayedFromId}`}>{run.replayedFromId}</a>
-        </p>
-      )}
+      <RelatedRuns run={run} />
       <h2>Payload</h2>
-      <pre>{json(run.payload)}</pre>
+      <pre data-testid="run-payload">{json(run.payload)}</pre>
       {run.output !== undefined && (
         <>
           <h2>Output</h2>
-          <pre>{json(run.output)}</pre>
+          <pre data-testid="run-output">{json(run.output)}</pre>
         </>
       )}
       {run.error && (
@@ -76,12 +99,18 @@ export function RunPage({ id }: { id: string }) {
           <pre class="error">{run.error.stackTrace ?? `${run.error.name ?? "Error"}: ${run.error.message}`}</pre>
         </>
       )}
+      {run.metadata && Object.keys(run.metadata).length > 0 && (
+        <>
+          <h2>Metadata</h2>
+          <pre>{json(run.metadata)}</pre>
+        </>
+      )}
       {run.attempts && run.attempts.length > 0 && (
         <>
           <h2>Attempts</h2>
           <table>
             <thead>
-              <tr><th>#</th><th>Status</th><th>Started</th><th>Completed</th><th>Error</th></tr>
+              <tr><th scope="col">#</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Completed</th><th scope="col">Error</th></tr>
             </thead>
             <tbody>
               {run.attempts.map((a) => (
@@ -97,16 +126,43 @@ export function RunPage({ id }: { id: string }) {
           </table>
         </>
       )}
-      <h2>Logs</h2>
-      {logs && logs.data.length > 0 ? (
-        <pre>
-          {logs.data
-            .map((l) => `${new Date(l.time).toISOString().slice(11, 23)} #${l.attemptNumber} ${l.level.toUpperCase().padEnd(5)} ${l.message}${l.kind === "span" ? ` (${duration(l.durationMs)})` : ""}`)
-            .join("\n")}
-        </pre>
-      ) : (
-        <p class="muted">No logs yet.</p>
-      )}
+      <h2>Trace and logs</h2>
+      <RunLogs events={events?.data ?? []} />
     </section>
+  );
+}
+
+function RelatedRuns({ run }: { run: RunDetail }) {
+  const { parent, root, children } = run.relatedRuns ?? {};
+  if (!parent && !root && !run.replayedFromId && !(children && children.length > 0)) return null;
+  return (
+    <nav aria-label="Related runs" class="related">
+      {run.replayedFromId && (
+        <p>
+          Replay of <a href={`#/runs/${run.replayedFromId}`}>{run.replayedFromId}</a>
+        </p>
+      )}
+      {parent && (
+        <p>
+          Parent: <a href={`#/runs/${parent.id}`}>{parent.id}</a> ({parent.taskIdentifier})
+        </p>
+      )}
+      {root && root.id !== parent?.id && (
+        <p>
+          Root: <a href={`#/runs/${root.id}`}>{root.id}</a>
+        </p>
+      )}
+      {children && children.length > 0 && (
+        <p>
+          Children:{" "}
+          {children.map((c, i) => (
+            <>
+              {i > 0 && ", "}
+              <a href={`#/runs/${c.id}`}>{c.id}</a> <span class={`status ${c.status}`}>{c.status}</span>
+            </>
+          ))}
+        </p>
+      )}
+    </nav>
   );
 }

@@ -1,67 +1,167 @@
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type RunSummary } from "./api.js";
+import { describeProgress, runBulk, type BulkProgress } from "./bulk.js";
 import { duration, when } from "./format.js";
+import { useNav } from "./nav.js";
 import { usePoll } from "./use-poll.js";
 
-const STATUSES = ["", "PENDING_VERSION", "DELAYED", "QUEUED", "EXECUTING", "WAITING", "COMPLETED", "CANCELED", "FAILED", "CRASHED", "SYSTEM_FAILURE", "EXPIRED", "TIMED_OUT"];
+const STATUSES = ["PENDING_VERSION", "DELAYED", "QUEUED", "EXECUTING", "WAITING", "COMPLETED", "CANCELED", "FAILED", "CRASHED", "SYSTEM_FAILURE", "EXPIRED", "TIMED_OUT"];
 
 interface Page {
   data: RunSummary[];
   pagination: { next?: string; previous?: string };
 }
 
+interface Filters {
+  status: string;
+  task: string;
+  tag: string;
+  version: string;
+  from: string;
+  to: string;
+}
+
+const EMPTY: Filters = { status: "", task: "", tag: "", version: "", from: "", to: "" };
+
+function listQuery(f: Filters, cursor: { after?: string; before?: string }): string {
+  const q = new URLSearchParams({ "page[size]": "25" });
+  if (f.status) q.set("filter[status]", f.status);
+  if (f.task.trim()) q.set("filter[taskIdentifier]", f.task.trim());
+  if (f.tag.trim()) q.set("filter[tag]", f.tag.trim());
+  if (f.version.trim()) q.set("filter[version]", f.version.trim());
+  if (f.from) q.set("filter[createdAt][from]", new Date(f.from).toISOString());
+  if (f.to) q.set("filter[createdAt][to]", new Date(f.to).toISOString());
+  if (cursor.after) q.set("page[after]", cursor.after);
+  if (cursor.before) q.set("page[before]", cursor.before);
+  return q.toString();
+}
+
 export function RunsPage() {
-  const [status, setStatus] = useState("");
-  const [task, setTask] = useState("");
+  const { environment } = useNav();
+  const [filters, setFilters] = useState<Filters>(() => ({ ...EMPTY, task: new URLSearchParams(location.hash.split("?")[1] ?? "").get("task") ?? "" }));
   const [cursor, setCursor] = useState<{ after?: string; before?: string }>({});
-  const query = new URLSearchParams({ "page[size]": "25" });
-  if (status) query.set("filter[status]", status);
-  if (task) query.set("filter[taskIdentifier]", task);
-  if (cursor.after) query.set("page[after]", cursor.after);
-  if (cursor.before) query.set("page[before]", cursor.before);
-  const { data, error } = usePoll(() => api<Page>(`/api/v1/runs?${query}`), [status, task, cursor.after, cursor.before]);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [progress, setProgress] = useState<BulkProgress | null>(null);
+  const query = listQuery(filters, cursor);
+  const { data, error, refresh } = usePoll(() => api<Page>(`/api/v1/runs?${query}`), [query, environment.id]);
+  const firstFilter = useRef<HTMLSelectElement>(null);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "/" && !(e.target as HTMLElement | null)?.closest("input, textarea, select")) {
+        e.preventDefault();
+        firstFilter.current?.focus();
+      }
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, []);
+
+  const set = (key: keyof Filters) => (e: Event) => {
+    setFilters({ ...filters, [key]: (e.currentTarget as HTMLInputElement).value });
+    setCursor({});
+    setSelected(new Set());
+  };
+  const rows = data?.data ?? [];
+  const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
+  const toggle = (id: string) => {
+    const next = new Set(selected);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setSelected(next);
+  };
+  const bulk = async (action: "cancel" | "replay") => {
+    await runBulk(action, [...selected], setProgress);
+    setSelected(new Set());
+    refresh();
+  };
+  const busy = progress !== null && !progress.finished;
 
   return (
     <section aria-labelledby="runs-title">
       <h1 id="runs-title">Runs</h1>
-      <form class="inline" onSubmit={(e) => e.preventDefault()}>
+      <form class="inline" onSubmit={(e) => e.preventDefault()} aria-label="Filters">
         <label>
           Status
-          <select value={status} onChange={(e) => (setStatus(e.currentTarget.value), setCursor({}))}>
+          <select ref={firstFilter} value={filters.status} onChange={set("status")}>
+            <option value="">Any</option>
             {STATUSES.map((s) => (
-              <option value={s}>{s || "Any"}</option>
+              <option value={s}>{s}</option>
             ))}
           </select>
         </label>
         <label>
           Task
-          <input value={task} onChange={(e) => (setTask(e.currentTarget.value), setCursor({}))} placeholder="task id" />
+          <input value={filters.task} onChange={set("task")} placeholder="task id" />
         </label>
+        <label>
+          Tag
+          <input value={filters.tag} onChange={set("tag")} placeholder="tag" />
+        </label>
+        <label>
+          Version
+          <input value={filters.version} onChange={set("version")} placeholder="20260101.1" />
+        </label>
+        <label>
+          Created from
+          <input type="datetime-local" value={filters.from} onChange={set("from")} />
+        </label>
+        <label>
+          Created to
+          <input type="datetime-local" value={filters.to} onChange={set("to")} />
+        </label>
+        <button type="button" onClick={() => (setFilters(EMPTY), setCursor({}))}>
+          Clear filters
+        </button>
       </form>
+      <div class="toolbar" role="group" aria-label="Bulk actions">
+        <button type="button" disabled={selected.size === 0 || busy} onClick={() => void bulk("cancel")}>
+          Cancel selected ({selected.size})
+        </button>
+        <button type="button" disabled={selected.size === 0 || busy} onClick={() => void bulk("replay")}>
+          Replay selected ({selected.size})
+        </button>
+        <span role="status" aria-live="polite" class="muted">
+          {progress ? describeProgress(progress) : ""}
+        </span>
+      </div>
       {error && <p class="error" role="alert">{error}</p>}
-      <table>
+      <table aria-describedby="runs-title">
         <thead>
           <tr>
-            <th>Run</th>
-            <th>Task</th>
-            <th>Status</th>
-            <th>Version</th>
-            <th>Created</th>
-            <th>Duration</th>
-            <th>Tags</th>
+            <th scope="col">
+              <input
+                type="checkbox"
+                aria-label="Select all runs on this page"
+                checked={allSelected}
+                onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.id)))}
+              />
+            </th>
+            <th scope="col">Run</th>
+            <th scope="col">Task</th>
+            <th scope="col">Status</th>
+            <th scope="col">Version</th>
+            <th scope="col">Created</th>
+            <th scope="col">Duration</th>
+            <th scope="col">Tags</th>
           </tr>
         </thead>
         <tbody>
-          {data?.data.map((run) => (
-            <tr key={run.id}>
+          {rows.map((run) => (
+            <tr key={run.id} data-run-id={run.id}>
+              <td>
+                <input type="checkbox" aria-label={`Select ${run.id}`} checked={selected.has(run.id)} onChange={() => toggle(run.id)} />
+              </td>
               <td>
                 <a href={`#/runs/${run.id}`}>
                   <code>{run.id}</code>
                 </a>
+                {run.isTest && <span class="badge">test</span>}
               </td>
               <td>{run.taskIdentifier}</td>
               <td>
                 <span class={`status ${run.status}`}>{run.status}</span>
+                {run.status === "DELAYED" && run.delayedUntil && <div class="muted small">until {when(run.delayedUntil)}</div>}
               </td>
               <td>{run.version ?? "—"}</td>
               <td>{when(run.createdAt)}</td>
@@ -69,10 +169,10 @@ export function RunsPage() {
               <td>{run.tags.join(", ")}</td>
             </tr>
           ))}
-          {data && data.data.length === 0 && (
+          {data && rows.length === 0 && (
             <tr>
-              <td colSpan={7} class="muted">
-                No runs match. Trigger one from the Test page, the SDK or curl.
+              <td colSpan={8} class="muted">
+                No runs match. Trigger one from the Tasks page, the SDK or curl.
               </td>
             </tr>
           )}

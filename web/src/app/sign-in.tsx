@@ -1,33 +1,43 @@
 import { useState } from "preact/hooks";
-import { api, session } from "./api.js";
+import { api, errorText } from "./api.js";
 
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
-  const [key, setKey] = useState("");
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const submit = async (event: Event) => {
     event.preventDefault();
-    session.signIn(key);
+    setBusy(true);
+    setError(null);
     try {
-      await api("/api/v1/runs?page[size]=1");
+      await api("/api/v1/dashboard/sign-in", { method: "POST", body: { email, password } });
       onSignedIn();
     } catch (e) {
-      session.signOut();
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
     }
   };
   return (
-    <main class="center">
-      <h1>Gantry</h1>
-      <p class="muted">Sign in with an environment's secret key (npm start prints them and writes them to .gantry/demo.json).</p>
-      <form onSubmit={submit}>
+    <main class="center" id="content">
+      <h1>Sign in to Gantry</h1>
+      <p class="muted">
+        Self-hosting? <code>npm start</code> prints the admin account and keeps it in <code>.gantry/demo.json</code>.
+      </p>
+      <form onSubmit={submit} aria-describedby={error ? "sign-in-error" : undefined}>
         <label>
-          Secret key
-          <input type="password" value={key} onInput={(e) => setKey(e.currentTarget.value)} placeholder="tr_prod_…" autoFocus required />
+          Email
+          <input type="email" name="email" autoComplete="username" value={email} onInput={(e) => setEmail(e.currentTarget.value)} autoFocus required />
+        </label>
+        <label>
+          Password
+          <input type="password" name="password" autoComplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required />
         </label>
         <p>
-          <button type="submit">Sign in</button>
+          <button type="submit" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
         </p>
-        {error && <p class="error" role="alert">{error}</p>}
+        {error && <p class="error" role="alert" id="sign-in-error">{error}</p>}
       </form>
     </main>
   );

@@ -32,7 +32,7 @@ export async function upsertEnvVars(
       select ${environmentId}, r.name, r.value_encrypted, r.is_secret
       from jsonb_to_recordset(${sql.json(rows as never)}) as r(name text, value_encrypted text, is_secret boolean)
       on conflict (environment_id, name) do update
-        set value_encrypted = excluded.value_encrypted, is_secret = excluded.is_secret, updated_at = now()`;
+        set value_encrypted = excluded.value_encrypted, is_secret = env_vars.is_secret or excluded.is_secret, updated_at = now()`;
   } else {
     await sql`
       insert into env_vars (environment_id, name, value_encrypted, is_secret)

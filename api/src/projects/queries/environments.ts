@@ -83,9 +83,3 @@ export async function selectBranch(
 export async function unarchiveEnvironment(sql: Sql, id: string): Promise<void> {
   await sql`update environments set archived_at = null where id = ${id} and archived_at is not null`;
 }
-
-export async function archiveEnvironment(sql: Sql, id: string, now: Date): Promise<Date> {
-  const [row] = await sql<{ archived_at: Date }[]>`
-    update environments set archived_at = coalesce(archived_at, ${now}) where id = ${id} returning archived_at`;
-  return row!.archived_at;
-}

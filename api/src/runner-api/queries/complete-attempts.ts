@@ -34,10 +34,12 @@ export interface CompletedRow {
  * QUEUED (available at its backoff time) while attempt_number < max_attempts; otherwise it takes finalStatus.
  */
 export async function completeAttempts(sql: Sql, rows: CompletionRow[], scope: AttemptScope): Promise<CompletedRow[]> {
+  // the ids again as a redundant condition on each write's target, so both updates use their indexes
+  const runIds = col(sql, rows.map((r) => r.runId));
   return sql<CompletedRow[]>`
     with i as (
       select * from unnest(
-        ${col(sql, rows.map((r) => r.runId))}::text[],
+        ${runIds}::text[],
         ${col(sql, rows.map((r) => r.attemptNumber))}::int[],
         ${col(sql, rows.map((r) => r.finalStatus))}::text[],
         ${col(sql, rows.map((r) => r.attemptStatus))}::text[],
@@ -47,16 +49,20 @@ export async function completeAttempts(sql: Sql, rows: CompletionRow[], scope: A
         ${col(sql, rows.map((r) => r.error))}::text[],
         ${col(sql, rows.map((r) => Math.round(r.durationMs)))}::bigint[]
       ) as i(run_id, attempt_number, final_status, attempt_status, retry_at, output, output_type, error, duration_ms)
+      order by 1
     ),
+    -- by primary key, one lateral lookup per completion (PERFORMANCE.md #2), locked in id order
     decided as (
-      select i.*, (i.retry_at is not null and r.attempt_number < coalesce(r.max_attempts, 1)) as retrying
-      from i join runs r on r.id = i.run_id
-      where r.status = 'EXECUTING' and r.attempt_number = i.attempt_number
-        and ${scope.kind === "runner"
-          ? sql`not exists (select 1 from environments e where e.id = r.environment_id and e.type = 'DEVELOPMENT')`
-          : sql`r.environment_id = ${scope.environmentId}`}
-      order by r.id
-      for update of r
+      select i.*, r.retrying from i
+      cross join lateral (
+        select (i.retry_at is not null and r.attempt_number < coalesce(r.max_attempts, 1)) as retrying
+        from runs r
+        where r.id = i.run_id and r.status = 'EXECUTING' and r.attempt_number = i.attempt_number
+          and ${scope.kind === "runner"
+            ? sql`not exists (select 1 from environments e where e.id = r.environment_id and e.type = 'DEVELOPMENT')`
+            : sql`r.environment_id = ${scope.environmentId}`}
+        for update of r
+      ) r
     ),
     upd as (
       update runs r set
@@ -69,12 +75,12 @@ export async function completeAttempts(sql: Sql, rows: CompletionRow[], scope: A
         completed_at = case when d.retrying then null else now() end,
         usage_duration_ms = r.usage_duration_ms + coalesce(d.duration_ms, 0),
         updated_at = now()
-      from decided d where r.id = d.run_id
+      from decided d where r.id = d.run_id and r.id = any(${runIds}::text[])
       returning r.id, r.status, r.environment_id, r.attempt_number, r.available_at
     ),
     att as (
       update attempts a set status = d.attempt_status, error = d.error::jsonb, completed_at = now()
-      from decided d where a.run_id = d.run_id and a.number = d.attempt_number
+      from decided d where a.run_id = d.run_id and a.number = d.attempt_number and a.run_id = any(${runIds}::text[])
       returning a.id
     )
     select * from upd`;

@@ -61,34 +61,50 @@ export async function startAttempts(sql: Sql, selection: StartSelection, runnerI
   // QUEUED runs, and DELAYED ones whose delay has passed (available_at = delay_until): ready either way
   const from = sourcesOf("EXECUTING").filter((s) => s === "QUEUED" || s === "DELAYED");
   const redrive = sourcesOf("EXECUTING").filter((s) => s === "EXECUTING");
+  // Every statement here reaches runs by primary key (PERFORMANCE.md #2): `picked` walks the given ids and locks
+  // each row in a lateral subquery (a subquery with FOR UPDATE is never flattened into a join), so the queued
+  // backlog is never scanned, whatever the planner believes about the table's size.
+  const runScope =
+    selection.kind === "ids" && selection.scope.kind === "environment"
+      ? sql`r.environment_id = ${selection.scope.environmentId}`
+      : sql`exists (select 1 from environments e where e.id = r.environment_id and e.type <> 'DEVELOPMENT')`;
+  // The same ids again as a redundant condition on each write's target: the planner then reaches runs and
+  // attempts through their indexes instead of hashing a whole (possibly badly estimated) table.
+  const runIds = selection.kind === "ids" ? col(sql, selection.runIds) : undefined;
+  const onRuns = runIds ? sql`and r.id = any(${runIds}::text[])` : sql``;
+  const onAttempts = runIds ? sql`and a.run_id = any(${runIds}::text[])` : sql``;
   const picked =
     selection.kind === "ids"
       ? sql`
-        select r.id from runs r join environments e on e.id = r.environment_id
-        where r.id = any(${col(sql, selection.runIds)}::text[])
-          and ((r.status = any(${col(sql, from)}::text[]) and r.available_at <= now())
-            or (r.status = any(${col(sql, redrive)}::text[]) and r.id = any(${col(sql, selection.leaseLost ?? [])}::text[])
-              and r.updated_at <= now() - ${selection.quietMs ?? 0} * interval '1 millisecond'
-              and r.attempt_number < coalesce(r.max_attempts, 1) + 1))
-          and ${selection.scope.kind === "runner" ? sql`e.type <> 'DEVELOPMENT'` : sql`r.environment_id = ${selection.scope.environmentId}`}
-        for update of r skip locked`
+        select r.* from unnest(${col(sql, selection.runIds)}::text[]) as x(id)
+        cross join lateral (
+          select r.id, r.task_identifier, r.max_attempts, r.environment_id, r.locked_deployment_id, r.requested_version
+          from runs r
+          where r.id = x.id
+            and ((r.status = any(${col(sql, from)}::text[]) and r.available_at <= now())
+              or (r.status = any(${col(sql, redrive)}::text[]) and r.id = any(${col(sql, selection.leaseLost ?? [])}::text[])
+                and r.updated_at <= now() - ${selection.quietMs ?? 0} * interval '1 millisecond'
+                and r.attempt_number < coalesce(r.max_attempts, 1) + 1))
+            and ${runScope}
+          for update of r skip locked
+        ) r`
       : sql`
-        select r.id from runs r
+        select r.id, r.task_identifier, r.max_attempts, r.environment_id, r.locked_deployment_id, r.requested_version
+        from runs r
         where r.environment_id = ${selection.environmentId} and r.status = any(${col(sql, from)}::text[]) and r.available_at <= now()
         order by r.created_at - make_interval(secs => r.priority_ms / 1000.0), r.id
         limit ${selection.max}
         for update of r skip locked`;
   return sql<StartedRunRow[]>`
-    with picked as (${picked}),
+    with picked as materialized (${picked}),
     target as (
-      select r.id, r.task_identifier, r.max_attempts, e.type as env_type,
-        coalesce(r.locked_deployment_id,
-          case when r.requested_version is null then e.current_deployment_id else dv.id end) as deployment_id
+      select p.id, p.task_identifier, p.max_attempts, e.type as env_type,
+        coalesce(p.locked_deployment_id,
+          case when p.requested_version is null then e.current_deployment_id else dv.id end) as deployment_id
       from picked p
-      join runs r on r.id = p.id
-      join environments e on e.id = r.environment_id
-      left join deployments dv on r.requested_version is not null
-        and dv.environment_id = r.environment_id and dv.version = r.requested_version
+      join environments e on e.id = p.environment_id
+      left join deployments dv on p.requested_version is not null
+        and dv.environment_id = p.environment_id and dv.version = p.requested_version
     ),
     config as materialized (
       select d.id, d.manifest #> '{config,retries}' as retries
@@ -96,6 +112,7 @@ export async function startAttempts(sql: Sql, selection: StartSelection, runnerI
     ),
     ok as (
       select tg.id, tg.deployment_id,
+        'attempt_' || replace(gen_random_uuid()::text, '-', '') as attempt_id,
         coalesce(tg.max_attempts,
           case when tg.env_type = 'DEVELOPMENT' and coalesce((c.retries ->> 'enabledInDev')::boolean, false) = false then 1 end,
           (t.retry ->> 'maxAttempts')::int,
@@ -109,34 +126,33 @@ export async function startAttempts(sql: Sql, selection: StartSelection, runnerI
       update runs r set status = 'EXECUTING', attempt_number = r.attempt_number + 1,
         locked_deployment_id = ok.deployment_id, max_attempts = ok.max_attempts,
         started_at = coalesce(r.started_at, now()), updated_at = now()
-      from ok where r.id = ok.id
-      returning r.*
+      from ok where r.id = ok.id ${onRuns}
+      returning r.*, ok.attempt_id
     ),
     lost as (
       update attempts a set status = 'SYSTEM_FAILURE', completed_at = now(),
         error = '{"type":"INTERNAL_ERROR","code":"RUNNER_LOST","message":"The runner executing this attempt stopped heartbeating"}'::jsonb
-      from picked p where a.run_id = p.id and a.status = 'EXECUTING'
+      from picked p where a.run_id = p.id and a.status = 'EXECUTING' ${onAttempts}
       returning a.id
     ),
     attempt as (
-      insert into attempts (id, run_id, number, status, deployment_id, runner_id)
-      select 'attempt_' || replace(gen_random_uuid()::text, '-', ''), u.id, u.attempt_number, 'EXECUTING',
-        u.locked_deployment_id, ${runnerId}
+      insert into attempts (id, run_id, number, status, deployment_id, runner_id, started_at)
+      select u.attempt_id, u.id, u.attempt_number, 'EXECUTING', u.locked_deployment_id, ${runnerId}, now()
       from upd u
-      returning id, run_id, started_at
+      returning id
     ),
     pending as (
       update runs r set status = 'PENDING_VERSION', updated_at = now()
       from target tg
-      where r.id = tg.id and r.locked_deployment_id is null and tg.id not in (select id from ok)
+      where r.id = tg.id ${onRuns} and r.locked_deployment_id is null and tg.id not in (select id from ok)
         and r.status = any(${col(sql, sourcesOf("PENDING_VERSION"))}::text[])
       returning r.id
     )
     select u.id, u.environment_id, u.task_identifier, u.locked_deployment_id, u.attempt_number,
-      a.id as attempt_id, a.started_at as attempt_started_at, u.payload, u.payload_type, u.tags, u.is_test,
+      u.attempt_id, now() as attempt_started_at, u.payload, u.payload_type, u.tags, u.is_test,
       u.created_at, u.started_at, u.idempotency_key, u.max_attempts, u.max_duration, u.metadata, u.parent_run_id,
       u.root_run_id, u.depth, u.queue_name, u.machine, u.usage_duration_ms
-    from upd u join attempt a on a.run_id = u.id`;
+    from upd u`;
 }
 
 /** Why runs could not be started (only asked for the ones that were not). */

@@ -99,7 +99,13 @@ export async function insertRuns(sql: Sql, runs: NewRun[]): Promise<InsertedRun[
         coalesce(i.requested_version,
           case when i.trigger_function in ('triggerAndWait', 'batchTriggerAndWait') then pd.version end) as version
       from i
-      left join runs p on p.id = i.parent_run_id and p.environment_id = i.environment_id
+      -- lateral + limit: never flattened into a join, so the parent is one primary-key lookup (none without a
+      -- parent), never a scan of runs (PERFORMANCE.md #2)
+      left join lateral (
+        select p.id, p.root_run_id, p.depth, p.locked_deployment_id from runs p
+        where i.parent_run_id is not null and p.id = i.parent_run_id and p.environment_id = i.environment_id
+        limit 1
+      ) p on true
       left join deployments pd on pd.id = p.locked_deployment_id
     ),
     src as (

@@ -1,0 +1,82 @@
+import { Hono, type Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import type { AppEnv } from "../context.js";
+import { authEnvironment, requireAuth } from "../auth/middleware.js";
+import { unauthorized } from "../errors.js";
+import { readJson } from "../http/read-json.js";
+import { selectUserById } from "../tokens/queries/users.js";
+import { rotateApiKey } from "./api-keys.js";
+import { navigation, previewBranches, runEvents, signIn, signOut, taskOverview } from "./service.js";
+import { loadSession, SESSION_COOKIE, SESSION_TTL_MS } from "./session-auth.js";
+
+const SignInBody = z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1000) });
+
+/** Secure only over https: a plain-http self-host on localhost would otherwise never get its cookie back. */
+function isHttps(c: Context<AppEnv>): boolean {
+  return new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https" || c.get("deps").config.publicUrl.startsWith("https:");
+}
+
+/**
+ * The dashboard's own endpoints: sign-in/out with sessions in an HttpOnly SameSite=Lax cookie, who am I with
+ * the projects and environments to switch between, the tasks overview and a run's logs and spans.
+ */
+export function dashboardRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.post("/api/v1/dashboard/sign-in", async (c) => {
+    const body = await readJson(c, SignInBody);
+    const session = await signIn(c.get("deps"), { ...body, userAgent: c.req.header("user-agent") });
+    setCookie(c, SESSION_COOKIE, session.token, {
+      path: "/",
+      httpOnly: true,
+      sameSite: "Lax",
+      secure: isHttps(c),
+      maxAge: Math.floor(SESSION_TTL_MS / 1000),
+    });
+    return c.json({ user: session.user, csrfToken: session.csrfToken });
+  });
+
+  app.post("/api/v1/dashboard/sign-out", requireAuth(["user"]), async (c) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token) await signOut(c.get("deps"), token);
+    deleteCookie(c, SESSION_COOKIE, { path: "/", secure: isHttps(c) });
+    return c.json({ ok: true });
+  });
+
+  app.get("/api/v1/dashboard/session", async (c) => {
+    const deps = c.get("deps");
+    const token = getCookie(c, SESSION_COOKIE);
+    const session = token ? await loadSession(deps, token) : undefined;
+    if (!session) throw unauthorized("Not signed in to the dashboard");
+    const user = await selectUserById(deps.sql, session.user_id);
+    if (!user) throw unauthorized("The user of this session no longer exists");
+    return c.json({
+      user: { id: user.id, email: user.email, name: user.name },
+      csrfToken: session.csrf_token,
+      projects: await navigation(deps, user.id),
+    });
+  });
+
+  app.get("/api/v1/dashboard/tasks", requireAuth(["environment"]), async (c) =>
+    c.json(await taskOverview(c.get("deps"), authEnvironment(c.get("auth")).id)),
+  );
+
+  app.get("/api/v1/dashboard/projects/:ref/branches", requireAuth(["user"]), async (c) => {
+    const auth = c.get("auth");
+    if (auth.kind !== "user") throw unauthorized("Sign in to the dashboard or use a personal access token");
+    return c.json(await previewBranches(c.get("deps"), auth.userId, c.req.param("ref")));
+  });
+
+  app.post("/api/v1/dashboard/environments/:id/api-keys/rotate", requireAuth(["user"]), async (c) => {
+    const auth = c.get("auth");
+    if (auth.kind !== "user") throw unauthorized("Sign in to the dashboard or use a personal access token");
+    return c.json(await rotateApiKey(c.get("deps"), auth.userId, c.req.param("id")));
+  });
+
+  app.get("/api/v1/runs/:runId/events", requireAuth(["environment", "run"]), async (c) =>
+    c.json(await runEvents(c.get("deps"), authEnvironment(c.get("auth")).id, c.req.param("runId"))),
+  );
+
+  return app;
+}

@@ -1,0 +1,123 @@
+import type { ApiDeps } from "../context.js";
+import { CHANGES_PAGE, selectRunChanges, type RealtimeRunRow, type RunFilter } from "./queries/select-run-changes.js";
+
+/**
+ * A change cursor is taken from a sequence when a row is written, not when it commits, so a row stamped 10 may
+ * become visible after one stamped 11. Each read therefore looks back to the cursor it had LAG_MS ago and drops
+ * what it already sent (per run, by stamp): a late commit is delivered, nothing twice.
+ */
+const LAG_MS = 1000;
+/** Redis pub/sub wakes subscriptions; this poll only covers a lost message (e.g. while Redis restarts). */
+const SAFETY_POLL_MS = 15_000;
+
+export interface SubscriptionOptions {
+  environmentId: string;
+  filter: RunFilter;
+  /** Last-Event-ID: deliver changes after this cursor (runs with a tag or in a batch). 0: everything. */
+  after: bigint;
+  withPayloads: boolean;
+  /** writes rows to the client, oldest change first */
+  send(rows: RealtimeRunRow[]): Promise<void>;
+  onError(error: unknown): void;
+}
+
+/** One open realtime subscription: reads its runs from Postgres whenever it is woken. */
+export class RunSubscription {
+  readonly environmentId: string;
+  private readonly delivered = new Map<string, bigint>();
+  private marks: Array<{ at: number; cursor: bigint }> = [];
+  private readonly initialFloor: bigint;
+  private running = false;
+  private again = false;
+  private closed = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly deps: ApiDeps,
+    private readonly opts: SubscriptionOptions,
+  ) {
+    this.environmentId = opts.environmentId;
+    // one run: always send its current state on (re)connect; it is a single row
+    this.initialFloor = opts.filter.kind === "run" ? 0n : opts.after;
+    this.timer = setInterval(() => this.wake(), SAFETY_POLL_MS + Math.floor(Math.random() * 1000));
+    this.timer.unref();
+  }
+
+  /** Whether a change to these runs may concern this subscription (tags and batches: read to find out). */
+  concerns(runIds: readonly string[], kind: "run" | "stream"): boolean {
+    if (kind !== "run") return false;
+    return this.opts.filter.kind === "run" ? runIds.includes(this.opts.filter.runId) : true;
+  }
+
+  /** Read and send what changed; coalesces while a read is running. */
+  wake(): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.loop();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        await this.poll();
+      } while (this.again && !this.closed);
+    } catch (error) {
+      if (!this.closed) this.opts.onError(error);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async poll(): Promise<void> {
+    const now = Date.now();
+    const floor = this.floor(now);
+    let after = floor;
+    let cursor = this.cursor();
+    for (;;) {
+      const rows = await selectRunChanges(this.deps.sql, this.environmentId, this.opts.filter, after, this.opts.withPayloads);
+      if (this.closed) return;
+      const fresh = rows.filter((r) => BigInt(r.change_seq) > (this.delivered.get(r.id) ?? -1n));
+      if (fresh.length) {
+        await this.opts.send(fresh);
+        for (const r of fresh) {
+          const seq = BigInt(r.change_seq);
+          this.delivered.set(r.id, seq);
+          if (seq > cursor) cursor = seq;
+        }
+      }
+      if (rows.length < CHANGES_PAGE) break;
+      after = BigInt(rows[rows.length - 1]!.change_seq);
+    }
+    this.marks.push({ at: now, cursor });
+    // a run last sent at or below the floor is never read again unless it changes (then its stamp is higher)
+    for (const [id, seq] of this.delivered) if (seq <= floor) this.delivered.delete(id);
+  }
+
+  private cursor(): bigint {
+    return this.marks.length ? this.marks[this.marks.length - 1]!.cursor : this.initialFloor;
+  }
+
+  /** The cursor this subscription had LAG_MS ago (older marks are dropped). */
+  private floor(now: number): bigint {
+    let floor = this.initialFloor;
+    let keepFrom = 0;
+    for (let i = 0; i < this.marks.length; i++) {
+      const mark = this.marks[i]!;
+      if (mark.at > now - LAG_MS) break;
+      floor = mark.cursor;
+      keepFrom = i;
+    }
+    if (keepFrom > 0) this.marks = this.marks.slice(keepFrom);
+    return floor;
+  }
+}

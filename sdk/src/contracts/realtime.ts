@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { RunStatus, TaskRunError } from "./common.js";
+
+/**
+ * Realtime (issue 5). Gantry serves Server-Sent Events at the reference's realtime paths:
+ * - `GET /realtime/v1/runs/{runId}`: one run;
+ * - `GET /realtime/v1/runs?tags=a,b[&createdAt=1h]`: runs with any of the tags (Gantry: comma-separated);
+ * - `GET /realtime/v1/batches/{batchId}`: a batch's runs;
+ * - `GET /realtime/v1/streams/{runId}/{streamKey}`: a run's stream chunks (Gantry's path; the reference's
+ *   streams v2 writes go to `PUT|POST /realtime/v1/streams/{runId}/{target}/{streamKey}[/append]`).
+ * Each run event is `event: run`, `id: <change cursor>`, `data: <RealtimeRunWire JSON>`; a client reconnecting
+ * with `Last-Event-ID: <id>` receives every run it follows that changed after that cursor.
+ */
+export const RealtimeRunWire = z.object({
+  id: z.string(),
+  taskIdentifier: z.string(),
+  status: RunStatus,
+  /** the payload/output packets as stored (the SDK decodes them by their type) */
+  payload: z.string().optional(),
+  payloadType: z.string().optional(),
+  output: z.string().optional(),
+  outputType: z.string().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  error: TaskRunError.partial({ type: true }).optional(),
+  tags: z.array(z.string()),
+  idempotencyKey: z.string().optional(),
+  ttl: z.string().optional(),
+  isTest: z.boolean(),
+  batchId: z.string().optional(),
+  createdAt: z.coerce.date(),
+  updatedAt: z.coerce.date(),
+  startedAt: z.coerce.date().optional(),
+  finishedAt: z.coerce.date().optional(),
+  delayedUntil: z.coerce.date().optional(),
+  queuedAt: z.coerce.date().optional(),
+  expiredAt: z.coerce.date().optional(),
+  durationMs: z.number(),
+  costInCents: z.number(),
+  baseCostInCents: z.number(),
+  attemptNumber: z.number().optional(),
+  /** the change cursor of this state (also the SSE event id) */
+  seq: z.string(),
+});
+export type RealtimeRunWire = z.infer<typeof RealtimeRunWire>;
+
+/** One chunk of a realtime stream: `event: chunk`, `id: <seq>`, `data: <RealtimeStreamChunk JSON>`. */
+export const RealtimeStreamChunk = z.object({ seq: z.number(), data: z.unknown() });
+export type RealtimeStreamChunk = z.infer<typeof RealtimeStreamChunk>;
+
+/** `POST /api/v1/auth/public-tokens`: a token Gantry signs (for keys that cannot self-sign). */
+export const CreatePublicTokenRequestBody = z.object({
+  scopes: z.union([z.array(z.string()), z.record(z.string(), z.unknown())]).optional(),
+  expirationTime: z.union([z.string(), z.number()]).optional(),
+  realtime: z.object({ skipColumns: z.array(z.string()).optional() }).optional(),
+  oneTimeUse: z.boolean().optional(),
+});
+export type CreatePublicTokenRequestBody = z.infer<typeof CreatePublicTokenRequestBody>;
+export const CreatePublicTokenResponse = z.object({ token: z.string() });
+
+/** The reference's public token scopes object: `{ read: { runs: true | ids, tags, tasks, batch }, trigger: { tasks }, write: { waitpoints } }`. */
+export type PublicTokenScopes = Partial<Record<"read" | "write" | "trigger", Partial<Record<string, boolean | string | string[]>>>>;
+
+/**
+ * Flattens scopes the way the official client does: `{ read: { runs: ["run_1"] } }` → `["read:runs:run_1"]`,
+ * `{ read: { runs: true } }` → `["read:runs"]`. Strings pass through.
+ */
+export function flattenScopes(scopes: PublicTokenScopes | readonly string[] | undefined): string[] {
+  if (!scopes) return [];
+  if (Array.isArray(scopes)) return scopes.filter((s): s is string => typeof s === "string");
+  const out: string[] = [];
+  for (const [action, resources] of Object.entries(scopes as PublicTokenScopes)) {
+    for (const [resource, value] of Object.entries(resources ?? {})) {
+      if (value === true) out.push(`${action}:${resource}`);
+      else if (typeof value === "string") out.push(`${action}:${resource}:${value}`);
+      else if (Array.isArray(value)) for (const id of value) out.push(`${action}:${resource}:${id}`);
+    }
+  }
+  return out;
+}

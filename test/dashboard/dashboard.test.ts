@@ -1,0 +1,161 @@
+// The dashboard in real Chromium against a whole platform (api, runner, deployed fixture project): sign in,
+// trigger from the test panel and watch the run complete, replay with an edited payload, bulk-cancel delayed
+// runs, promote a deployment. Screenshots of each page go to test-output/screenshots/.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureAdminAccount } from "../../api/src/dashboard/admin-account.js";
+import { buildDashboard } from "../../web/src/build.js";
+import { http, type Http } from "../helpers/http.js";
+import { eventually, startPlatform, type Platform } from "../helpers/platform.js";
+import { launchBrowser, newPage, screenshot } from "./browser.js";
+
+const webDir = mkdtempSync(join(tmpdir(), "gantry-web-"));
+let platform: Platform;
+let browser: Browser;
+let page: Page;
+let pageErrors: string[];
+let prod: Http;
+let admin: { email: string; password: string };
+let v1: { version: string };
+let v2: { version: string };
+
+beforeAll(async () => {
+  await buildDashboard(webDir, { minify: false });
+  platform = await startPlatform({ apiEnv: { GANTRY_WEB_DIR: webDir } });
+  prod = http(platform.api.url, platform.api.seed.environments.prod.apiKey);
+  admin = await ensureAdminAccount(platform.api.deps, { organizationId: platform.api.seed.organizationId });
+  await platform.startRunner();
+  v1 = await platform.deployProject();
+  v2 = await platform.deployProject({ skipPromotion: true });
+  browser = await launchBrowser();
+  ({ page, errors: pageErrors } = await newPage(browser));
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await platform?.close();
+  rmSync(webDir, { recursive: true, force: true });
+});
+
+const statusOf = (p: Page) => p.getByTestId("run-status");
+const mainNav = (p: Page, name: string) => p.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true });
+
+describe("the dashboard in Chromium", () => {
+  it("refuses a wrong password, then signs the admin in and shows the demo project's prod runs", async () => {
+    await page.goto(platform.api.url);
+    await page.getByLabel("Email").fill(admin.email);
+    await page.getByLabel("Password").fill("wrong password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/Wrong email or password/);
+    await screenshot(page, "01-sign-in");
+
+    await page.getByLabel("Password").fill(admin.password);
+    await page.getByLabel("Password").press("Enter");
+    await page.getByRole("heading", { name: "Runs" }).waitFor();
+    expect(await page.getByLabel("Environment").inputValue()).toBe(platform.api.seed.environments.prod.id);
+    expect(await page.getByText(admin.email).count()).toBe(1);
+    // the session cookie is not readable by script
+    expect(await page.evaluate(() => document.cookie)).not.toContain("gantry_session");
+  });
+
+  it("triggers a task from the test panel and watches the run complete live, with its trace", async () => {
+    await mainNav(page, "Tasks").click();
+    await page.getByRole("button", { name: "Test echo" }).click();
+    await screenshot(page, "02-tasks");
+    await page.getByLabel("Payload (JSON)").fill('{ "hello": "dashboard" }');
+    await page.getByRole("button", { name: "Run test" }).click();
+    await page.waitForURL(/#\/runs\/run_/);
+    await expect.poll(() => statusOf(page).textContent(), { timeout: 30_000 }).toBe("COMPLETED");
+    expect(await page.getByTestId("run-output").textContent()).toContain('"hello": "dashboard"');
+    await expect.poll(() => page.getByRole("list", { name: "Trace" }).textContent(), { timeout: 15_000 }).toContain("echoing");
+    await screenshot(page, "03-run");
+    const runId = /run_[a-z0-9]+/.exec(page.url())![0];
+    const { body } = await prod.get(`/api/v3/runs/${runId}`);
+    expect(body).toMatchObject({ status: "COMPLETED", isTest: true, taskIdentifier: "echo" });
+  });
+
+  it("replays the run with an edited payload", async () => {
+    const originalId = /run_[a-z0-9]+/.exec(page.url())![0];
+    await page.getByRole("button", { name: "Replay…" }).click();
+    const editor = page.getByLabel("Payload for the replay (JSON)");
+    expect(JSON.parse(await editor.inputValue())).toEqual({ hello: "dashboard" });
+    await editor.fill('{ "hello": "edited" }');
+    await page.getByRole("button", { name: "Replay with this payload" }).click();
+    await page.waitForURL((url) => /run_/.test(url.hash) && !url.hash.includes(originalId));
+    await expect.poll(() => statusOf(page).textContent(), { timeout: 30_000 }).toBe("COMPLETED");
+    expect(await page.getByTestId("run-output").textContent()).toContain('"hello": "edited"');
+    expect(await page.getByRole("navigation", { name: "Related runs" }).textContent()).toContain(originalId);
+  });
+
+  it("bulk-cancels delayed runs with progress", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { body } = await prod.post("/api/v1/tasks/echo/trigger", { payload: { i }, options: { delay: "1h", tags: ["bulk"] } });
+      ids.push(body.id);
+    }
+    const other = (await prod.post("/api/v1/tasks/echo/trigger", { payload: {}, options: { delay: "1h", tags: ["keep"] } })).body.id as string;
+    await mainNav(page, "Runs").click();
+    await page.getByLabel("Tag").fill("bulk");
+    await page.getByLabel("Tag").press("Enter");
+    await page.getByLabel("Status").selectOption("DELAYED");
+    await expect.poll(() => page.locator("tbody tr[data-run-id]").count()).toBe(3);
+    await page.getByLabel("Select all runs on this page").check();
+    await screenshot(page, "04-runs-selected");
+    await page.getByRole("button", { name: "Cancel selected (3)" }).click();
+    await expect.poll(() => page.getByRole("group", { name: "Bulk actions" }).getByRole("status").textContent()).toBe("Canceled 3 of 3 runs");
+    for (const id of ids) expect((await prod.get(`/api/v3/runs/${id}`)).body.status).toBe("CANCELED");
+    expect((await prod.get(`/api/v3/runs/${other}`)).body.status).toBe("DELAYED");
+    // the table follows live: no DELAYED run is left under this filter
+    await expect.poll(() => page.locator("tbody tr[data-run-id]").count()).toBe(0);
+    await page.getByLabel("Status").selectOption("CANCELED");
+    await expect.poll(() => page.locator("tbody tr[data-run-id]").count()).toBe(3);
+  });
+
+  it("promotes a deployment and rolls back, reached by the keyboard shortcut g d", async () => {
+    await page.locator("body").click();
+    await page.keyboard.press("g");
+    await page.keyboard.press("d");
+    await page.getByRole("heading", { name: "Deployments" }).waitFor();
+    await expect.poll(() => page.getByTestId("current-version").textContent()).toBe(v1.version);
+    await screenshot(page, "05-deployments");
+    await page.getByRole("button", { name: `Promote ${v2.version}` }).click();
+    await expect.poll(() => page.getByTestId("current-version").textContent()).toBe(v2.version);
+    await eventually(async () => ((await prod.post("/api/v1/tasks/echo/trigger", { payload: {} })).body.id as string | undefined), { what: "trigger" }).then(
+      async (id) => {
+        const run = await eventually(async () => {
+          const { body } = await prod.get(`/api/v3/runs/${id}`);
+          return body.status === "COMPLETED" ? body : undefined;
+        }, { what: "run on the promoted version" });
+        expect(run.version).toBe(v2.version);
+      },
+    );
+    await page.getByRole("button", { name: `Roll back to ${v1.version}` }).click();
+    await expect.poll(() => page.getByTestId("current-version").textContent()).toBe(v1.version);
+  });
+
+  it("shows environment variables (secrets masked) and API keys", async () => {
+    await mainNav(page, "Environment variables").click();
+    await page.getByLabel("Name").fill("API_TOKEN");
+    await page.getByLabel("Value").fill("s3cr3t-value");
+    await page.getByLabel("Secret").check();
+    await page.getByRole("button", { name: "Add variable" }).click();
+    await expect.poll(() => page.locator("tbody").textContent()).toContain("API_TOKEN");
+    expect(await page.locator("tbody").textContent()).not.toContain("s3cr3t-value");
+    await page.getByRole("button", { name: "Reveal API_TOKEN" }).click();
+    expect(await page.locator("tbody").textContent()).toContain("s3cr3t-value");
+    await screenshot(page, "06-envvars");
+    expect((await http(platform.api.url, platform.api.seed.accessToken).get(`/api/v1/projects/${platform.api.seed.projectRef}/envvars/prod/API_TOKEN`)).body.value).toBe("s3cr3t-value");
+
+    await mainNav(page, "API keys").click();
+    const prodKey = page.getByTestId("key-prod");
+    await prodKey.waitFor();
+    expect(await prodKey.textContent()).not.toBe(platform.api.seed.environments.prod.apiKey);
+    await page.getByRole("button", { name: "Reveal the prod key" }).click();
+    expect(await prodKey.textContent()).toBe(platform.api.seed.environments.prod.apiKey);
+    await screenshot(page, "07-api-keys");
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,107 @@
+import { useState } from "preact/hooks";
+import { api, errorText, type Deployment } from "./api.js";
+import { when } from "./format.js";
+import { envPath, useNav } from "./nav.js";
+import { usePoll } from "./use-poll.js";
+
+/** Versions of the environment with status, commit and PR; promote any deployed version (roll back = promote an older one). */
+export function DeploymentsPage() {
+  const { project, environment, reload } = useNav();
+  const env = envPath(environment);
+  const query = `env=${env.slug}${env.branchQuery ? `&${env.branchQuery}` : ""}&limit=50`;
+  const { data, error, refresh } = usePoll(
+    () => api<{ data: Deployment[] }>(`/api/v1/projects/${project.ref}/deployments?${query}`),
+    [project.ref, query],
+    4000,
+  );
+  const [message, setMessage] = useState<string | null>(null);
+  const deployments = data?.data ?? [];
+  const current = deployments.find((d) => d.isCurrent);
+
+  const promote = async (d: Deployment) => {
+    const older = current && d.createdAt < current.createdAt;
+    if (!confirm(`${older ? "Roll back" : "Promote"} ${environment.slug} to ${d.version}? New runs will use it.`)) return;
+    try {
+      const suffix = env.branchQuery ? `?${env.branchQuery}` : "";
+      await api(`/api/v1/projects/${project.ref}/envs/${env.slug}/promote${suffix}`, { method: "POST", body: { version: d.version } });
+      setMessage(`${d.version} is now the current version of ${environment.branchName ?? environment.slug}`);
+      refresh();
+      await reload();
+    } catch (e) {
+      setMessage(errorText(e));
+    }
+  };
+
+  return (
+    <section aria-labelledby="deployments-title">
+      <h1 id="deployments-title">Deployments</h1>
+      <p class="muted">
+        Current version: <b data-testid="current-version">{current?.version ?? environment.currentVersion ?? "none"}</b>
+      </p>
+      <p role="status" aria-live="polite">
+        {message}
+      </p>
+      {error && <p class="error" role="alert">{error}</p>}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Version</th>
+            <th scope="col">Status</th>
+            <th scope="col">Commit</th>
+            <th scope="col">Tasks</th>
+            <th scope="col">Created</th>
+            <th scope="col">Deployed</th>
+            <th scope="col"><span class="sr-only">Actions</span></th>
+          </tr>
+        </thead>
+        <tbody>
+          {deployments.map((d) => (
+            <tr key={d.id} data-version={d.version}>
+              <td>
+                <b>{d.version}</b> {d.isCurrent && <span class="badge current">current</span>}
+              </td>
+              <td>
+                <span class={`status ${d.status === "DEPLOYED" ? "COMPLETED" : d.status === "FAILED" ? "FAILED" : "QUEUED"}`}>{d.status}</span>
+                {d.error && <div class="error small">{d.error.message}</div>}
+              </td>
+              <td>
+                <Commit git={d.git} />
+              </td>
+              <td>{d.tasks.length}</td>
+              <td>{when(d.createdAt)}</td>
+              <td>{when(d.deployedAt ?? undefined)}</td>
+              <td>
+                {d.status === "DEPLOYED" && !d.isCurrent && (
+                  <button type="button" onClick={() => void promote(d)} aria-label={`${current && d.createdAt < current.createdAt ? "Roll back to" : "Promote"} ${d.version}`}>
+                    {current && d.createdAt < current.createdAt ? "Roll back" : "Promote"}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+          {data && deployments.length === 0 && (
+            <tr>
+              <td colSpan={7} class="muted">
+                No deployments yet: <code>gantry deploy --env {environment.slug}</code>.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function Commit({ git }: { git: Deployment["git"] }) {
+  if (!git?.commitSha) return <span class="muted">—</span>;
+  const repo = git.remoteUrl?.replace(/\.git$/, "").replace(/^git@github\.com:/, "https://github.com/");
+  const sha = git.commitSha.slice(0, 7);
+  return (
+    <span>
+      {repo?.startsWith("https://") ? <a href={`${repo}/commit/${git.commitSha}`}><code>{sha}</code></a> : <code>{sha}</code>}{" "}
+      {git.commitRef && <span class="muted">{git.commitRef}</span>}{" "}
+      {git.pullRequestUrl && <a href={git.pullRequestUrl}>PR #{git.pullRequestNumber}</a>}
+      {git.commitMessage && <div class="muted small">{git.commitMessage.split("\n")[0]}</div>}
+    </span>
+  );
+}

@@ -1,0 +1,107 @@
+import { useState } from "preact/hooks";
+import { api, envLabel, errorText } from "./api.js";
+import { envPath, useNav } from "./nav.js";
+import { usePoll } from "./use-poll.js";
+
+interface EnvVar {
+  name: string;
+  value: string;
+  isSecret: boolean;
+}
+
+/** The environment's (or preview branch's) variables; secret values stay masked unless revealed. */
+export function EnvVarsPage() {
+  const { project, environment } = useNav();
+  const env = envPath(environment);
+  const base = `/api/v1/projects/${project.ref}/envvars/${env.slug}`;
+  const { data, error, refresh } = usePoll(() => api<EnvVar[]>(base, { headers: env.branchHeader }), [base, environment.id], 10_000);
+  const [name, setName] = useState("");
+  const [value, setValue] = useState("");
+  const [secret, setSecret] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const [revealed, setRevealed] = useState<Set<string>>(new Set());
+
+  const act = async (label: string, fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+      setMessage(label);
+      refresh();
+    } catch (e) {
+      setMessage(errorText(e));
+    }
+  };
+  const add = (event: Event) => {
+    event.preventDefault();
+    void act(`Saved ${name}`, async () => {
+      await api(base, { method: "POST", body: { name, value, isSecret: secret }, headers: env.branchHeader });
+      setName("");
+      setValue("");
+      setSecret(false);
+    });
+  };
+  const edit = (v: EnvVar) => {
+    const next = prompt(`New value for ${v.name}`, v.isSecret ? "" : v.value);
+    if (next === null) return;
+    void act(`Updated ${v.name}`, () => api(`${base}/${encodeURIComponent(v.name)}`, { method: "PUT", body: { value: next }, headers: env.branchHeader }));
+  };
+  const remove = (v: EnvVar) => {
+    if (!confirm(`Delete ${v.name} from ${envLabel(environment)}?`)) return;
+    void act(`Deleted ${v.name}`, () => api(`${base}/${encodeURIComponent(v.name)}`, { method: "DELETE", headers: env.branchHeader }));
+  };
+
+  return (
+    <section aria-labelledby="envvars-title">
+      <h1 id="envvars-title">Environment variables · {envLabel(environment)}</h1>
+      {environment.branchName && <p class="muted">Branch values override the preview environment's.</p>}
+      <p role="status" aria-live="polite">
+        {message}
+      </p>
+      {error && <p class="error" role="alert">{error}</p>}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Value</th>
+            <th scope="col"><span class="sr-only">Actions</span></th>
+          </tr>
+        </thead>
+        <tbody>
+          {(data ?? []).map((v) => (
+            <tr key={v.name}>
+              <td><code>{v.name}</code>{v.isSecret && <span class="badge">secret</span>}</td>
+              <td>
+                <code>{v.isSecret && !revealed.has(v.name) ? "••••••••" : v.value}</code>
+              </td>
+              <td class="actions">
+                {v.isSecret && (
+                  <button type="button" onClick={() => setRevealed(new Set([...revealed, v.name]))} aria-label={`Reveal ${v.name}`}>
+                    Reveal
+                  </button>
+                )}
+                <button type="button" onClick={() => edit(v)} aria-label={`Edit ${v.name}`}>Edit</button>
+                <button type="button" onClick={() => remove(v)} aria-label={`Delete ${v.name}`}>Delete</button>
+              </td>
+            </tr>
+          ))}
+          {data && data.length === 0 && (
+            <tr><td colSpan={3} class="muted">No variables yet.</td></tr>
+          )}
+        </tbody>
+      </table>
+      <form class="inline" onSubmit={add} aria-label="Add a variable">
+        <label>
+          Name
+          <input value={name} onInput={(e) => setName(e.currentTarget.value)} pattern="[A-Za-z_][A-Za-z0-9_]*" required />
+        </label>
+        <label>
+          Value
+          <input value={value} type={secret ? "password" : "text"} onInput={(e) => setValue(e.currentTarget.value)} />
+        </label>
+        <label class="check">
+          <input type="checkbox" checked={secret} onChange={(e) => setSecret(e.currentTarget.checked)} /> Secret
+        </label>
+        <button type="submit">Add variable</button>
+      </form>
+    </section>
+  );
+}
