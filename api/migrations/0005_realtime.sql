@@ -2,7 +2,9 @@
 -- next value of one sequence, so `change_seq` is a monotonic cursor over all run changes. A subscriber's SSE
 -- event id is the change_seq it last saw; reconnecting with Last-Event-ID replays the current state of every
 -- run it follows that changed since (state-based: intermediate states of one run collapse into the latest).
--- No extra per-run write: the stamp rides on the engine's own INSERT/UPDATE statements.
+-- No extra per-run write: the stamp rides on the engine's own INSERT/UPDATE statements. An UPDATE that sets
+-- `change_seq = nextval('runs_change_seq')` itself skips the trigger (its WHEN clause is evaluated without
+-- calling PL/pgSQL): hot batched statements should do that; the trigger covers every other UPDATE.
 create sequence runs_change_seq;
 alter table runs add column change_seq bigint not null default nextval('runs_change_seq');
 
@@ -12,7 +14,9 @@ begin
   return new;
 end
 $$;
-create trigger runs_stamp_change_seq before update on runs for each row execute function runs_stamp_change_seq();
+create trigger runs_stamp_change_seq before update on runs for each row
+  when (new.change_seq is not distinct from old.change_seq)
+  execute function runs_stamp_change_seq();
 
 -- subscribeToBatch reads a batch's runs
 create index runs_batch on runs (batch_id) where batch_id is not null;

@@ -27,6 +27,15 @@ const Env = z.object({
   GANTRY_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** How often each api instance looks for due schedules (cron ticks fire within this much of their time). */
   GANTRY_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).default(1_000),
+  /** Dashboard "Sign in with GitHub": an OAuth app's client id and secret (both, or neither: then only the admin account signs in). */
+  GANTRY_GITHUB_OAUTH_CLIENT_ID: z.string().min(1).optional(),
+  GANTRY_GITHUB_OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Where GitHub's OAuth pages live (github.com, a GitHub Enterprise host, or the simulator in tests). */
+  GANTRY_GITHUB_OAUTH_URL: z.string().url().default("https://github.com"),
+  /** GitHub's REST API for the signed-in user's profile and emails. */
+  GANTRY_GITHUB_OAUTH_API_URL: z.string().url().default("https://api.github.com"),
+  /** "false" turns this instance's scheduler off (another instance, or none: tests drive it with their own clock). */
+  GANTRY_SCHEDULER_ENABLED: z.enum(["true", "false"]).default("true"),
 });
 
 export type ApiConfig = Readonly<z.infer<typeof Env> & { publicUrl: string; encryptionKey: Buffer }>;

@@ -8,6 +8,7 @@ import { connectRedis } from "./db/connect-redis.js";
 import { ensureDatabase, migrate } from "./db/migrate.js";
 import { createSql } from "./db/sql.js";
 import { startDeploymentTimeouts } from "./deployments/timeouts.js";
+import { startScheduler } from "./schedules/scheduler.js";
 import { ConfigError } from "./errors.js";
 import { createEngine } from "./engine/index.js";
 
@@ -63,6 +64,7 @@ export async function startApi(
   const engine = createEngine(deps);
   await engine.start();
   const stopDeploymentTimeouts = startDeploymentTimeouts(deps);
+  const stopScheduler = startScheduler(deps);
 
   let closing: Promise<void> | undefined;
   return {
@@ -75,6 +77,7 @@ export async function startApi(
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
         await stopDeploymentTimeouts();
+        await stopScheduler();
         await engine.stop();
         await redis.quit().catch(() => redis.disconnect());
         await sql.end({ timeout: 5 });

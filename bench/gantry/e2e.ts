@@ -98,7 +98,7 @@ export async function benchGantry(opts: BenchOptions, deadline: number, log: (li
     figures.setup.push(`processKeepAlive ${JSON.stringify(keepAlive)} in the project's config (the reference's option; without it each run gets a fresh pre-spawned process)`);
     const runner = await runnerStarting;
     figures.setup.push(
-      `api and one runner as separate Node processes, the load generator in a third; runner concurrency ${opts.runnerConcurrency} (GANTRY_RUNNER_CONCURRENCY): the process executor runs one attempt per process at a time, so this also caps the task processes it spawns`,
+      `api and one runner as separate Node processes, the load generator in a third; runner concurrency ${opts.runnerConcurrency} (GANTRY_RUNNER_CONCURRENCY); with processKeepAlive one task process runs up to GANTRY_ATTEMPTS_PER_PROCESS (default 100) attempts at once, so a few processes serve them all`,
     );
 
     sampler = new RssSampler({ api: api.pid, runner: runner.pid });

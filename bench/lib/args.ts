@@ -31,7 +31,7 @@ export interface BenchOptions {
 const USAGE = `npm run bench [-- --quick] [--only bullmq,pgboss,graphile,gantry]
   --quick   small sizes, finishes in under a minute
   --only    run only these parts (comma separated)
-  --runner-concurrency N   GANTRY_RUNNER_CONCURRENCY of the runner under test (default 32)
+  --runner-concurrency N   GANTRY_RUNNER_CONCURRENCY of the runner under test (default 200, the runner's own default)
   --profile  write CPU profiles of the api and runner processes to bench/.tmp/profiles/ (open in Chrome DevTools)
 Env: DATABASE_URL (a server the bench may create and drop databases on), REDIS_URL.`;
 
@@ -68,7 +68,7 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
     openRates: [100, 1_000],
     openMs: quick ? 1_500 : 10_000,
     drainMs: quick ? 2_000 : 10_000,
-    runnerConcurrency: positiveInt(values["runner-concurrency"] ?? "32", "--runner-concurrency"),
+    runnerConcurrency: positiveInt(values["runner-concurrency"] ?? "200", "--runner-concurrency"),
     warmSamples: quick ? 100 : 500,
     coldSamples: quick ? 3 : 15,
     outDir: values.out ?? new URL("./..", import.meta.url).pathname,

@@ -120,7 +120,7 @@ function explainMisses(r: Results): string[] {
         if (g && p.completedPerS > 0) {
           const heldMs = (g.runnerConcurrency / p.completedPerS) * 1000;
           out.push(
-            `With the runner full (${g.runnerConcurrency} runs at once, GANTRY_RUNNER_CONCURRENCY) and ${f(p.completedPerS, 0)} completions/s, each run spends ~${f(heldMs, 0)} ms inside the runner (Little's law: start-attempts round trip + execute + logs flush + complete round trip), while a kept-alive process executes the no-op in ${f(g.starts?.warmKeepAlive.p50, 2)} ms: per-run waiting in the runner ↔ api protocol, not CPU, bounds throughput. Raising the concurrency instead spawns more task processes (one attempt per process at a time; they peaked at ${f(g.rss?.runnerWorkersPeakMb, 0)} MB together).`,
+            `With the runner full (${g.runnerConcurrency} runs at once, GANTRY_RUNNER_CONCURRENCY) and ${f(p.completedPerS, 0)} completions/s, each run spends ~${f(heldMs, 0)} ms inside the runner (Little's law: start-attempts round trip + execute + logs flush + complete round trip), while a kept-alive process executes the no-op in ${f(g.starts?.warmKeepAlive.p50, 2)} ms: per-run waiting in the runner ↔ api protocol, not CPU, bounds throughput. Task processes are shared by up to GANTRY_ATTEMPTS_PER_PROCESS attempts (they peaked at ${f(g.rss?.runnerWorkersPeakMb, 0)} MB together), so raising the concurrency deepens the batches rather than spawning processes.`,
           );
         }
       } else {

@@ -30,7 +30,10 @@ const Env = z.object({
   GANTRY_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
   /** Processes kept spawned ahead per (version, machine preset). */
   GANTRY_WARM_PROCESSES: z.coerce.number().int().min(0).max(64).default(1),
-  /** With processKeepAlive: attempts one task process runs at once (they then share its fate). */
+  /**
+   * With processKeepAlive: attempts one task process runs at once (they then share its fate and its event loop).
+   * 100 by default: on small hosts a few shared processes beat one process per attempt by far (README).
+   */
   GANTRY_ATTEMPTS_PER_PROCESS: z.coerce.number().int().min(1).max(10_000).default(100),
   /** Run attempts as this unprivileged user (name), or by numeric ids. Only honoured when the runner is root. */
   GANTRY_RUNNER_USER: z.string().min(1).optional(),

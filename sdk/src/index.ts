@@ -52,3 +52,5 @@ export { envvars } from "./envvars/index.js";
 export type { EnvSlug, EnvVarWithSecret } from "./envvars/index.js";
 export type { RealtimeRun } from "./realtime/run.js";
 export type { RunSubscription, SubscribeOptions, RealtimeConnection } from "./realtime/subscribe.js";
+export { streams } from "./realtime/streams.js";
+export type { InferStreamType, PipeResult, StreamDefinition, StreamReadOptions, StreamTarget, StreamWriteOptions } from "./realtime/streams.js";

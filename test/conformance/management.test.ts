@@ -4,8 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
+import { deploy } from "../../builder/src/deploy/deploy.js";
 import {
+  BadRequestError,
   batch,
   deployments,
   envvars,
@@ -19,6 +22,7 @@ import {
   tasks,
   wait,
 } from "@trigger.dev/sdk";
+import { eventually } from "../helpers/platform.js";
 import { startConformancePlatform, unlessNoRoute, waitForRun, type ConformancePlatform } from "./conformance-platform.js";
 
 let gantry: ConformancePlatform;
@@ -55,6 +59,14 @@ describe("envvars", () => {
     await envvars.del(ref, "prod", "CONF_A");
     expect((await envvars.list(ref, "prod")).map((v) => v.name)).not.toContain("CONF_A");
     await expect(envvars.retrieve(ref, "prod", "CONF_A")).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("a personal access token manages every environment's variables", async ({ skip }) => {
+    const pat = new TriggerClient({ baseURL: gantry.baseURL, secretKey: gantry.platform.api.seed.accessToken });
+    await unlessNoRoute(skip, 5, () => pat.envvars.create(ref, "staging", { name: "PAT_SET", value: "s" }));
+    expect(await pat.envvars.list(ref, "staging")).toContainEqual({ name: "PAT_SET", value: "s", isSecret: false });
+    expect((await pat.envvars.list(ref, "prod")).map((v) => v.name)).not.toContain("PAT_SET");
+    await pat.envvars.del(ref, "staging", "PAT_SET");
   });
 
   it("upload imports many, overriding only when asked", async ({ skip }) => {
@@ -253,5 +265,31 @@ describe("configuring the client", () => {
     });
     const { id } = JSON.parse(child.stdout.trim().split("\n").pop()!) as { id: string };
     expect((await waitForRun(id)).payload).toEqual({ from: "env" });
+  });
+});
+
+describe("preview branches", () => {
+  it("previewBranch on the client sends x-trigger-branch: runs go to that branch's deployment", { timeout: 120_000 }, async () => {
+    const dir = resolve(import.meta.dirname, "../.tmp", `conformance-preview-${crypto.randomUUID().slice(0, 8)}`);
+    mkdirSync(dir, { recursive: true });
+    cpSync(resolve(import.meta.dirname, "../fixtures/e2e-project"), dir, { recursive: true });
+    try {
+      const deployed = await deploy({ cwd: dir, apiUrl: gantry.baseURL, accessToken: gantry.platform.api.seed.accessToken, env: "preview", branch: "feature-x", onProgress: () => {} });
+      const previewKey = gantry.platform.api.seed.environments.preview.apiKey;
+      const branch = new TriggerClient({ baseURL: gantry.baseURL, secretKey: previewKey, previewBranch: "feature-x" });
+      const handle = await branch.tasks.trigger("echo", { branch: true });
+      const run = await eventually(async () => {
+        const r = await branch.runs.retrieve(handle.id);
+        return r.status === "COMPLETED" ? r : undefined;
+      });
+      expect((run.output as { version: string }).version).toBe((deployed as { version: string }).version);
+
+      const noBranch = new TriggerClient({ baseURL: gantry.baseURL, secretKey: previewKey });
+      await expect(noBranch.tasks.trigger("echo", {})).rejects.toBeInstanceOf(BadRequestError);
+      const otherBranch = new TriggerClient({ baseURL: gantry.baseURL, secretKey: previewKey, previewBranch: "never-deployed" });
+      await expect(otherBranch.tasks.trigger("echo", {})).rejects.toBeInstanceOf(NotFoundError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,7 @@
 // The official @trigger.dev/sdk 4.x driving Gantry's run endpoints: trigger (with its options), retrieve, list,
 // cancel, replay and reschedule — every call exactly as the published client makes it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthenticationError, configure, NotFoundError, runs, tasks } from "@trigger.dev/sdk";
+import { AuthenticationError, BadRequestError, configure, NotFoundError, runs, tasks } from "@trigger.dev/sdk";
 import { startConformancePlatform, waitForRun, type ConformancePlatform } from "./conformance-platform.js";
 
 let gantry: ConformancePlatform;
@@ -51,9 +51,21 @@ describe("tasks.trigger", () => {
     expect(run.output).toEqual({ payload: { x: 1 }, attempt: 1, maxAttempts: 2, machine: "small-2x", tags: expect.arrayContaining(["conf-a", "conf-b"]) });
   });
 
+  it("accepts queue, concurrencyKey, priority and maxDuration, and the run completes", async () => {
+    const handle = await tasks.trigger(
+      "conformance-inspect",
+      { flow: true },
+      { queue: "conformance-queue", concurrencyKey: "customer-7", priority: 10, maxDuration: 30 },
+    );
+    const run = await waitForRun(handle.id);
+    expect(run.status).toBe("COMPLETED");
+    expect(run.output).toMatchObject({ payload: { flow: true } });
+    expect((await runs.list({ queue: { type: "custom", name: "conformance-queue" }, limit: 100 })).data.map((r) => r.id)).toEqual([handle.id]);
+  });
+
   it("maxAttempts overrides the task's retry settings", async () => {
     const run = await waitForRun((await tasks.trigger("conformance-fails", {}, { maxAttempts: 2 })).id);
-    expect(run.status).toBe("FAILED");
+    expect(run.status, JSON.stringify({ error: run.error, attempts: run.attemptCount })).toBe("FAILED");
     expect(run.attemptCount).toBe(2);
     expect(run.error?.message).toBe("fails on attempt 2");
   });
@@ -150,6 +162,14 @@ describe("runs.list", () => {
     expect(future.data).toEqual([]);
   });
 
+  it("filters by isTest, machine and period", async () => {
+    const id = (await tasks.trigger("conformance-inspect", { m: 1 }, { machine: "large-1x" })).id;
+    await waitForRun(id);
+    expect((await runs.list({ machine: "large-1x", limit: 100 })).data.map((r) => r.id)).toEqual([id]);
+    expect((await runs.list({ isTest: true, limit: 100 })).data).toEqual([]);
+    expect((await runs.list({ isTest: false, period: "1h", limit: 100 })).data.map((r) => r.id)).toContain(id);
+  });
+
   it("lists a project's runs by ref with an env filter", async () => {
     const id = (await tasks.trigger("echo", { byProject: true })).id;
     const page = await runs.list(gantry.platform.api.seed.projectRef, { env: ["prod"], limit: 100 });
@@ -198,6 +218,26 @@ describe("runs.cancel, runs.replay", () => {
 describe("errors the client surfaces", () => {
   it("404 NotFoundError for an unknown run", async () => {
     await expect(runs.retrieve("run_doesnotexist000000000")).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("400 BadRequestError naming the option for a delay that is not a duration", async () => {
+    const error = await tasks.trigger("echo", {}, { delay: "soonish" }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as BadRequestError).param ?? (error as Error).message).toMatch(/delay/);
+  });
+
+  it("a 4xx for rescheduling a run that is not delayed, and the run is unchanged", async () => {
+    const run = await waitForRun((await tasks.trigger("echo", { done: true })).id);
+    const status = await runs.reschedule(run.id, { delay: "1h" }).then(
+      () => 200,
+      (e: { status?: number }) => e.status,
+    );
+    expect(status).toBeGreaterThanOrEqual(400);
+    expect(status).toBeLessThan(500);
+    expect((await runs.retrieve(run.id)).status).toBe("COMPLETED");
   });
 
   it("401 AuthenticationError for a wrong key", async () => {

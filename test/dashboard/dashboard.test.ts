@@ -7,6 +7,8 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureAdminAccount } from "../../api/src/dashboard/admin-account.js";
+import { resolveEnvVars } from "../../api/src/envvars/service.js";
+import { ensureBranchEnvironment } from "../../api/src/projects/service.js";
 import { buildDashboard } from "../../web/src/build.js";
 import { http, type Http } from "../helpers/http.js";
 import { eventually, startPlatform, type Platform } from "../helpers/platform.js";
@@ -55,7 +57,7 @@ describe("the dashboard in Chromium", () => {
     await page.getByLabel("Password").fill(admin.password);
     await page.getByLabel("Password").press("Enter");
     await page.getByRole("heading", { name: "Runs" }).waitFor();
-    expect(await page.getByLabel("Environment").inputValue()).toBe(platform.api.seed.environments.prod.id);
+    expect(await page.getByLabel("Environment", { exact: true }).inputValue()).toBe(platform.api.seed.environments.prod.id);
     expect(await page.getByText(admin.email).count()).toBe(1);
     // the session cookie is not readable by script
     expect(await page.evaluate(() => document.cookie)).not.toContain("gantry_session");
@@ -99,7 +101,6 @@ describe("the dashboard in Chromium", () => {
     const other = (await prod.post("/api/v1/tasks/echo/trigger", { payload: {}, options: { delay: "1h", tags: ["keep"] } })).body.id as string;
     await mainNav(page, "Runs").click();
     await page.getByLabel("Tag").fill("bulk");
-    await page.getByLabel("Tag").press("Enter");
     await page.getByLabel("Status").selectOption("DELAYED");
     await expect.poll(() => page.locator("tbody tr[data-run-id]").count()).toBe(3);
     await page.getByLabel("Select all runs on this page").check();
@@ -119,6 +120,7 @@ describe("the dashboard in Chromium", () => {
     await page.keyboard.press("g");
     await page.keyboard.press("d");
     await page.getByRole("heading", { name: "Deployments" }).waitFor();
+    await page.locator(`tr[data-version="${v2.version}"]`).waitFor();
     await expect.poll(() => page.getByTestId("current-version").textContent()).toBe(v1.version);
     await screenshot(page, "05-deployments");
     await page.getByRole("button", { name: `Promote ${v2.version}` }).click();
@@ -143,19 +145,48 @@ describe("the dashboard in Chromium", () => {
     await page.getByLabel("Secret").check();
     await page.getByRole("button", { name: "Add variable" }).click();
     await expect.poll(() => page.locator("tbody").textContent()).toContain("API_TOKEN");
-    expect(await page.locator("tbody").textContent()).not.toContain("s3cr3t-value");
-    await page.getByRole("button", { name: "Reveal API_TOKEN" }).click();
-    expect(await page.locator("tbody").textContent()).toContain("s3cr3t-value");
+    // secret values are write-only: never sent back to the browser, but runs get them
+    expect(await page.content()).not.toContain("s3cr3t-value");
     await screenshot(page, "06-envvars");
-    expect((await http(platform.api.url, platform.api.seed.accessToken).get(`/api/v1/projects/${platform.api.seed.projectRef}/envvars/prod/API_TOKEN`)).body.value).toBe("s3cr3t-value");
+    expect(await resolveEnvVars(platform.api.deps, platform.api.seed.environments.prod.id)).toMatchObject({ API_TOKEN: "s3cr3t-value" });
 
     await mainNav(page, "API keys").click();
     const prodKey = page.getByTestId("key-prod");
     await prodKey.waitFor();
     expect(await prodKey.textContent()).not.toBe(platform.api.seed.environments.prod.apiKey);
     await page.getByRole("button", { name: "Reveal the prod key" }).click();
-    expect(await prodKey.textContent()).toBe(platform.api.seed.environments.prod.apiKey);
+    await expect.poll(() => prodKey.textContent()).toBe(platform.api.seed.environments.prod.apiKey);
     await screenshot(page, "07-api-keys");
+
+    const oldStaging = platform.api.seed.environments.staging.apiKey;
+    await page.getByRole("button", { name: "Rotate the staging key" }).click();
+    const newStaging = await eventually(async () => {
+      const shown = await page.getByTestId("key-staging").textContent();
+      return shown && /^tr_stg_[A-Za-z0-9]+$/.test(shown) && shown !== oldStaging ? shown : undefined;
+    }, { what: "the rotated staging key to show" });
+    expect((await http(platform.api.url, oldStaging).get("/api/v1/runs")).status).toBe(401);
+    expect((await http(platform.api.url, newStaging).get("/api/v1/runs")).status).toBe(200);
+  });
+
+  it("switches to a preview branch, shows its PR, and archives it", async () => {
+    const { deps, seed } = platform.api;
+    const branchId = await ensureBranchEnvironment(deps, seed.projectId, seed.environments.preview.id, "feature-login", true);
+    await deps.sql`update environments set git = ${deps.sql.json({ pullRequestNumber: 7, pullRequestUrl: "https://github.com/acme/app/pull/7", pullRequestTitle: "Login" })} where id = ${branchId}`;
+    await page.reload();
+    await page.getByLabel("Environment", { exact: true }).selectOption({ label: "preview / feature-login" });
+    await mainNav(page, "Runs").click();
+    await page.getByRole("heading", { name: "Runs" }).waitFor();
+    await expect.poll(() => page.getByText("No runs match").count()).toBe(1);
+    await mainNav(page, "Preview branches").click();
+    const row = page.locator('tr[data-branch="feature-login"]');
+    await row.waitFor();
+    expect(await row.getByRole("link").getAttribute("href")).toBe("https://github.com/acme/app/pull/7");
+    await screenshot(page, "08-branches");
+    await page.getByRole("button", { name: "Archive feature-login" }).click();
+    await expect.poll(() => row.textContent()).toContain("archived");
+    const [env] = await deps.sql<{ archived_at: Date | null }[]>`select archived_at from environments where id = ${branchId}`;
+    expect(env!.archived_at).not.toBeNull();
+    await expect.poll(() => page.getByLabel("Environment", { exact: true }).locator("option", { hasText: "feature-login (archived)" }).count()).toBe(1);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -3,11 +3,13 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import type { AppEnv } from "../context.js";
 import { authEnvironment, requireAuth } from "../auth/middleware.js";
-import { unauthorized } from "../errors.js";
+import { safeEqual } from "../crypto/hash.js";
+import { ApiError, unauthorized } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { selectUserById } from "../tokens/queries/users.js";
 import { rotateApiKey } from "./api-keys.js";
-import { navigation, previewBranches, runEvents, signIn, signOut, taskOverview } from "./service.js";
+import { authorizeRedirect, CALLBACK_PATH, completeGithubSignIn, githubOAuthApp, OAUTH_STATE_COOKIE } from "./github-oauth.js";
+import { createSession, navigation, previewBranches, runEvents, signIn, signOut, taskOverview } from "./service.js";
 import { loadSession, SESSION_COOKIE, SESSION_TTL_MS } from "./session-auth.js";
 
 const SignInBody = z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1000) });
@@ -15,6 +17,10 @@ const SignInBody = z.object({ email: z.string().min(1).max(320), password: z.str
 /** Secure only over https: a plain-http self-host on localhost would otherwise never get its cookie back. */
 function isHttps(c: Context<AppEnv>): boolean {
   return new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https" || c.get("deps").config.publicUrl.startsWith("https:");
+}
+
+function setSessionCookie(c: Context<AppEnv>, token: string): void {
+  setCookie(c, SESSION_COOKIE, token, { path: "/", httpOnly: true, sameSite: "Lax", secure: isHttps(c), maxAge: Math.floor(SESSION_TTL_MS / 1000) });
 }
 
 /**
@@ -27,14 +33,36 @@ export function dashboardRoutes(): Hono<AppEnv> {
   app.post("/api/v1/dashboard/sign-in", async (c) => {
     const body = await readJson(c, SignInBody);
     const session = await signIn(c.get("deps"), { ...body, userAgent: c.req.header("user-agent") });
-    setCookie(c, SESSION_COOKIE, session.token, {
-      path: "/",
-      httpOnly: true,
-      sameSite: "Lax",
-      secure: isHttps(c),
-      maxAge: Math.floor(SESSION_TTL_MS / 1000),
-    });
+    setSessionCookie(c, session.token);
     return c.json({ user: session.user, csrfToken: session.csrfToken });
+  });
+
+  app.get("/api/v1/dashboard/auth-methods", (c) => c.json({ password: true, github: githubOAuthApp(c.get("deps")) !== undefined }));
+
+  app.get("/api/v1/dashboard/github/authorize", (c) => {
+    const { url, state } = authorizeRedirect(c.get("deps"));
+    setCookie(c, OAUTH_STATE_COOKIE, state, { path: "/api/v1/dashboard/github", httpOnly: true, sameSite: "Lax", secure: isHttps(c), maxAge: 600 });
+    return c.redirect(url, 302);
+  });
+
+  app.get(CALLBACK_PATH, async (c) => {
+    const deps = c.get("deps");
+    const expected = getCookie(c, OAUTH_STATE_COOKIE) ?? "";
+    deleteCookie(c, OAUTH_STATE_COOKIE, { path: "/api/v1/dashboard/github", secure: isHttps(c) });
+    const fail = (message: string) => c.redirect(`/#sign-in-error=${encodeURIComponent(message)}`, 302);
+    const state = c.req.query("state") ?? "";
+    if (!expected || !safeEqual(state, expected)) return fail("The GitHub sign-in expired or did not start here: sign in again");
+    const code = c.req.query("code");
+    if (!code) return fail(`GitHub did not authorize the sign-in (${c.req.query("error_description") ?? c.req.query("error") ?? "no code"})`);
+    try {
+      const user = await completeGithubSignIn(deps, code);
+      const session = await createSession(deps, user, c.req.header("user-agent"));
+      setSessionCookie(c, session.token);
+      return c.redirect("/#/runs", 302);
+    } catch (error) {
+      if (error instanceof ApiError) return fail(error.message);
+      throw error;
+    }
   });
 
   app.post("/api/v1/dashboard/sign-out", requireAuth(["user"]), async (c) => {

@@ -28,6 +28,11 @@ export async function signIn(deps: ApiDeps, input: { email: string; password: st
   const user = await selectUserForSignIn(deps.sql, input.email);
   const ok = await verifyPassword(input.password, user?.password_hash ?? DUMMY_HASH);
   if (!user || !ok) throw unauthorized("Wrong email or password (npm start prints the admin account and writes it to .gantry/demo.json)");
+  return createSession(deps, { id: user.id, email: user.email, name: user.name }, input.userAgent);
+}
+
+/** A new session for a user who proved who they are (password or GitHub). */
+export async function createSession(deps: ApiDeps, user: SignedIn["user"], userAgent?: string): Promise<SignedIn> {
   const now = deps.clock();
   const token = randomBytes(32).toString("base64url");
   const csrfToken = randomBytes(24).toString("base64url");
@@ -38,11 +43,11 @@ export async function signIn(deps: ApiDeps, input: { email: string; password: st
     tokenHash: sha256Hex(token),
     userId: user.id,
     csrfToken,
-    userAgent: input.userAgent?.slice(0, 300) ?? null,
+    userAgent: userAgent?.slice(0, 300) ?? null,
     expiresAt,
     now,
   });
-  return { token, csrfToken, expiresAt, user: { id: user.id, email: user.email, name: user.name } };
+  return { token, csrfToken, expiresAt, user };
 }
 
 export async function signOut(deps: ApiDeps, token: string): Promise<void> {

@@ -5,6 +5,7 @@ import { authEnvironment, requireAuth } from "../auth/middleware.js";
 import { badRequest, notFound } from "../errors.js";
 import { selectRunEnvironment } from "./queries/select-run-environment.js";
 import { serveRunEvents } from "./serve-runs.js";
+import { streamsRoutes } from "./streams-routes.js";
 
 /**
  * Realtime over Server-Sent Events at the reference's paths (contracts/realtime.ts). A secret key, a run token
@@ -35,6 +36,7 @@ export function realtimeRoutes(): Hono<AppEnv> {
   });
 
   app.get("/realtime/v1/batches/:batchId", auth, (c) => serveRunEvents(c, { kind: "batch", batchId: c.req.param("batchId") }));
+  app.route("/", streamsRoutes());
 
   return app;
 }

@@ -96,7 +96,8 @@ export async function completeRuns(deps: ApiDeps, completions: Completion[], sco
     if (w.status === "QUEUED") retrying.push(w);
     results.push({ runId: w.id, action: w.status === "QUEUED" ? "retrying" : "done", status: w.status });
   });
-  await dropLeases(deps, finished);
+  // not awaited: the run is final (or re-queued) in Postgres already, and a lease left behind expires by itself
+  dropLeases(deps, finished).catch((error: unknown) => console.error("[engine] dropping leases failed (they expire on their own):", error));
   if (retrying.length > 0) {
     const ready = await Promise.all(
       retrying.map(async (w) => {

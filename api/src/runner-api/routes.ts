@@ -26,7 +26,13 @@ export function runnerRoutes(): Hono<AppEnv> {
 
   app.post(`${RUNNER_API_PREFIX}/attempts/start`, auth, async (c) => {
     const body = await readJson(c, StartAttemptsRequest);
-    const results = await startRuns(c.get("deps"), { kind: "ids", runIds: body.runs.map((r) => r.runId), scope: attemptScope(c) }, body.runnerId);
+    const environmentHints = [...new Set(body.runs.flatMap((r) => (r.environmentId ? [r.environmentId] : [])))];
+    const results = await startRuns(
+      c.get("deps"),
+      { kind: "ids", runIds: body.runs.map((r) => r.runId), scope: attemptScope(c) },
+      body.runnerId,
+      environmentHints,
+    );
     return c.json({ results });
   });
 

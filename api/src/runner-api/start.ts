@@ -9,15 +9,27 @@ import { publishRunChanges } from "../realtime/publish.js";
 import { selectStartFailures, startAttempts, type StartSelection, type StartedRunRow } from "./queries/start-attempts.js";
 
 const DEFAULT_MACHINE: MachinePreset = "small-1x";
+/** Environments whose variables one start request reads ahead (a runner's batch rarely spans more). */
+const MAX_ENVIRONMENT_HINTS = 8;
 
 /**
  * Starts attempts (runner "start many", dev claim): one statement, then the lease per run in Redis, then the
  * full execution each attempt needs. Runs that could not start say why.
  */
-export async function startRuns(deps: ApiDeps, selection: StartSelection, runnerId: string): Promise<StartAttemptResult[]> {
-  const T0 = performance.now();
+export async function startRuns(
+  deps: ApiDeps,
+  selection: StartSelection,
+  runnerId: string,
+  /** environments the runs are expected in (from their jobs): their variables are read alongside the start */
+  environmentHints: string[] = [],
+): Promise<StartAttemptResult[]> {
+  const envVars = new Map<string, Promise<Record<string, string>>>();
+  for (const id of environmentHints.slice(0, MAX_ENVIRONMENT_HINTS)) {
+    const vars = resolveEnvVars(deps, id);
+    vars.catch(() => undefined); // a hint that turns out unused must not become an unhandled rejection
+    envVars.set(id, vars);
+  }
   const rows = await startAttempts(deps.sql, selection, runnerId);
-  const T1 = performance.now();
   const failures: StartAttemptResult[] = [];
   if (selection.kind === "ids") {
     const started = new Set(rows.map((r) => r.id));
@@ -50,18 +62,23 @@ export async function startRuns(deps: ApiDeps, selection: StartSelection, runner
   publishRunChanges(deps, rows.map((r) => ({ runId: r.id, environmentId: r.environment_id })));
   const [, executions] = await Promise.all([
     takeLeases(deps, rows.map((r) => ({ runId: r.id, attemptNumber: r.attempt_number }))),
-    buildExecutions(deps, rows),
+    buildExecutions(deps, rows, envVars),
   ]);
-  if (process.env.GANTRY_PROBE === "1") console.log(`APROBE n=${rows.length} stmt=${(T1 - T0).toFixed(1)} rest=${(performance.now() - T1).toFixed(1)}`);
   return [...rows.map((row, i) => ({ runId: row.id, ok: true as const, execution: executions[i]! })), ...failures];
 }
 
-async function buildExecutions(deps: ApiDeps, rows: StartedRunRow[]): Promise<TaskRunExecution[]> {
+async function buildExecutions(
+  deps: ApiDeps,
+  rows: StartedRunRow[],
+  prefetched: Map<string, Promise<Record<string, string>>>,
+): Promise<TaskRunExecution[]> {
   if (rows.length === 0) return [];
-  const deployments = await loadDeployments(deps, rows.map((r) => r.locked_deployment_id));
   const envIds = [...new Set(rows.map((r) => r.environment_id))];
-  const contexts = new Map(await Promise.all(envIds.map(async (id) => [id, await loadEnvironmentContext(deps, id)] as const)));
-  const envVars = new Map(await Promise.all(envIds.map(async (id) => [id, await resolveEnvVars(deps, id)] as const)));
+  const [deployments, contexts, envVars] = await Promise.all([
+    loadDeployments(deps, rows.map((r) => r.locked_deployment_id)),
+    Promise.all(envIds.map(async (id) => [id, await loadEnvironmentContext(deps, id)] as const)).then((e) => new Map(e)),
+    Promise.all(envIds.map(async (id) => [id, await (prefetched.get(id) ?? resolveEnvVars(deps, id))] as const)).then((e) => new Map(e)),
+  ]);
   return rows.map((row) => {
     const deployment = deployments.get(row.locked_deployment_id);
     if (!deployment) throw new Error(`deployment ${row.locked_deployment_id} of run ${row.id} vanished`);

@@ -15,7 +15,8 @@ describe("the scheduler", () => {
   let api: TestApi;
   let other: ApiDeps; // a second api instance: its own Postgres pool
   beforeAll(async () => {
-    api = await startTestApi();
+    // the tests drive the scheduler with their own clock; a background one (real time) would fire too
+    api = await startTestApi({ env: { GANTRY_SCHEDULER_ENABLED: "false" } });
     other = { ...api.deps, sql: createSql(api.deps.config.DATABASE_URL) };
     for (const env of ["prod", "staging"] as const) {
       const fin = await deployTasks(api, api.seed.environments[env].apiKey, [scheduledTask("report"), scheduledTask("nightly")]);
@@ -33,7 +34,11 @@ describe("the scheduler", () => {
   });
 
   /** A schedule created as if at `at` (its first tick is the first after `at`). */
-  async function scheduleAt(at: string, body: { task: string; cron: string; timezone?: string; externalId?: string }, env: "prod" | "staging" = "prod") {
+  async function scheduleAt(
+    at: string,
+    body: { task: string; cron: string; timezone?: string; externalId?: string },
+    env: "prod" | "staging" | "dev" = "prod",
+  ) {
     const deps = { ...api.deps, clock: () => new Date(at) };
     return createSchedule(deps, await loadAuthEnvironment(api.deps, api.seed.environments[env].id), body);
   }
@@ -123,13 +128,25 @@ describe("the scheduler", () => {
 
   it("started, it polls on its own until stopped", async () => {
     const s = await scheduleAt("2026-06-01T00:00:30Z", { task: "report", cron: "0 * * * *" });
-    const deps = { ...api.deps, clock: () => new Date("2026-06-01T01:00:05Z"), config: { ...api.deps.config, GANTRY_SCHEDULER_INTERVAL_MS: 100 } };
+    const deps = { ...api.deps, clock: () => new Date("2026-06-01T01:00:05Z"), config: { ...api.deps.config, GANTRY_SCHEDULER_INTERVAL_MS: 100, GANTRY_SCHEDULER_ENABLED: "true" as const } };
     const stop = startScheduler(deps);
     try {
       await vi.waitFor(async () => expect(await runsOf(s.id)).toHaveLength(1), { timeout: 10_000, interval: 50 });
     } finally {
       await stop();
     }
+  });
+
+  it("in dev, a tick is skipped while the previous scheduled run still waits for gantry dev to claim it", async () => {
+    expect((await deployTasks(api, api.seed.environments.dev.apiKey, [scheduledTask("report")])).status).toBe(200);
+    const s = await scheduleAt("2026-07-01T00:00:30Z", { task: "report", cron: "0 * * * *" }, "dev");
+    const at = (iso: string) => createScheduler(api.deps, { clock: () => new Date(iso) }).runOnce();
+    expect(await at("2026-07-01T01:00:05Z")).toMatchObject({ fired: 1 });
+    expect(await at("2026-07-01T02:00:05Z")).toMatchObject({ fired: 0, skipped: 1 });
+    expect(await runsOf(s.id)).toHaveLength(1);
+    // a dev session claimed and finished it: the next tick fires
+    await api.deps.sql`update runs set status = 'COMPLETED' where schedule_id = ${s.id}`;
+    expect(await at("2026-07-01T03:00:05Z")).toMatchObject({ fired: 1 });
   });
 
   it("a deactivated schedule does not fire, and ticks missed while inactive never fire", async () => {

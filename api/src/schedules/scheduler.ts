@@ -132,8 +132,12 @@ export function createScheduler(deps: ApiDeps, opts: SchedulerOptions = {}): Sch
   };
 }
 
-/** Starts the scheduler for an api process; returns its stop function (like startDeploymentTimeouts). */
+/**
+ * Starts the scheduler for an api process unless GANTRY_SCHEDULER_ENABLED=false; returns its stop function
+ * (like startDeploymentTimeouts).
+ */
 export function startScheduler(deps: ApiDeps): () => Promise<void> {
+  if (deps.config.GANTRY_SCHEDULER_ENABLED === "false") return async () => {};
   const scheduler = createScheduler(deps);
   scheduler.start();
   return () => scheduler.stop();

@@ -36,7 +36,7 @@ describe("imperative schedules (/api/v1/schedules)", () => {
       active: true,
       externalId: "user_1",
       deduplicationKey: "user_1-reminder",
-      generator: { type: "CRON", expression: "0 8 * * *", description: "" },
+      generator: { type: "CRON", expression: "0 8 * * *", description: "At 08:00 AM" },
       timezone: "America/New_York",
       environments: [{ id: api.seed.environments.prod.id, type: "PRODUCTION" }],
     });

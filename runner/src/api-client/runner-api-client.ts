@@ -46,22 +46,27 @@ export type RunnerApiClientOptions = {
  * of concurrent attempts are coalesced into batched requests; HTTP connections are kept alive (undici).
  */
 export class RunnerApiClient {
-  private readonly starts: Batcher<string, StartAttemptResult>;
+  private readonly starts: Batcher<{ runId: string; environmentId?: string }, StartAttemptResult>;
   private readonly completions: Batcher<Completion, CompleteAttemptAck>;
   private readonly logs: Batcher<LogEvent, void>;
   private readonly fetchImpl: typeof fetch;
+  /** Per run, its latest log event still being sent: a completion waits for its own run's logs only. */
+  private readonly pendingLogs = new Map<string, Promise<void>>();
   private closed = false;
 
   constructor(private readonly opts: RunnerApiClientOptions) {
     this.fetchImpl = opts.fetch ?? fetch;
-    this.starts = new Batcher((runIds) => this.sendStarts(runIds), 1000);
+    this.starts = new Batcher((runs) => this.sendStarts(runs), 1000);
     this.completions = new Batcher((items) => this.sendCompletions(items), 1000, { of: completionBytes, max: MAX_COMPLETION_BATCH_BYTES });
     this.logs = new Batcher((events) => this.sendLogs(events), 5000);
   }
 
-  /** Starts an attempt of the run (batched with concurrent calls). Retries while the api is unreachable. */
-  startAttempt(runId: string): Promise<StartAttemptResult> {
-    return this.starts.push(runId);
+  /**
+   * Starts an attempt of the run (batched with concurrent calls). Retries while the api is unreachable.
+   * `environmentId` (from the run's job) lets the api read the environment's variables alongside the start.
+   */
+  startAttempt(runId: string, environmentId?: string): Promise<StartAttemptResult> {
+    return this.starts.push(environmentId ? { runId, environmentId } : { runId });
   }
 
   /** Reports an attempt's result (batched); resolves with the api's acknowledgement. */
@@ -72,12 +77,20 @@ export class RunnerApiClient {
   /** Queues a log event; sent in batches, best effort. */
   log(event: LogEvent): void {
     if (this.closed) return;
-    void this.logs.push(event).catch(() => {});
+    const sent = this.logs.push(event).catch(() => {});
+    this.pendingLogs.set(event.runId, sent);
+    void sent.then(() => {
+      if (this.pendingLogs.get(event.runId) === sent) this.pendingLogs.delete(event.runId);
+    });
   }
 
-  /** Resolves once every log event queued so far has been sent (or dropped). */
-  flushLogs(): Promise<void> {
-    return this.logs.drain();
+  /**
+   * Resolves once the log events queued so far have been sent (or dropped): those of `runId` only when given
+   * (a run that logged nothing waits for nothing), else all of them.
+   */
+  flushLogs(runId?: string): Promise<void> {
+    if (runId === undefined) return this.logs.drain();
+    return this.pendingLogs.get(runId) ?? Promise.resolve();
   }
 
   /** Renews the leases of the attempts held; returns run ids whose attempts must stop. */
@@ -114,9 +127,10 @@ export class RunnerApiClient {
     this.closed = true;
   }
 
-  private async sendStarts(runIds: string[]): Promise<StartAttemptResult[]> {
+  private async sendStarts(runs: Array<{ runId: string; environmentId?: string }>): Promise<StartAttemptResult[]> {
+    const runIds = runs.map((r) => r.runId);
     const body = await withRetry(
-      () => this.post("/attempts/start", { runnerId: this.opts.runnerId, runs: runIds.map((runId) => ({ runId })) }),
+      () => this.post("/attempts/start", { runnerId: this.opts.runnerId, runs }),
       { attempts: 8, isRetryable, stopped: () => this.closed },
     );
     const byRunId = new Map(StartAttemptsResponse.parse(body).results.map((r) => [r.runId, r]));

@@ -26,13 +26,11 @@ export type ProcessRunOutcome =
  */
 export function createRunProcessor(deps: ProcessRunDeps) {
   return async function processRun(job: Job<RunJobData>): Promise<ProcessRunOutcome> {
-    const { runId } = RunJobData.parse(job.data);
-    const T0 = performance.now(); const PR = process.env.GANTRY_PROBE === "1";
+    const { runId, envId } = RunJobData.parse(job.data);
     const held = deps.held.take(runId);
     if (!held) return { started: false, reason: "already_held_by_this_runner" };
     try {
-      const start = await deps.client.startAttempt(runId);
-      const T1 = performance.now();
+      const start = await deps.client.startAttempt(runId, envId);
       if (!start.ok) return { started: false, reason: start.reason };
       const execution = start.execution;
       held.attemptNumber = execution.attempt.number;
@@ -58,11 +56,8 @@ export function createRunProcessor(deps: ProcessRunDeps) {
       }
       if (deps.isAbandoning()) throw new Error(`runner stopped before run ${runId} finished; its lease will expire and the api redrives it`);
 
-      const T2 = performance.now();
-      await deps.client.flushLogs();
-      const T3 = performance.now();
+      await deps.client.flushLogs(runId); // its logs are stored before the run reads as finished
       const ack = await deps.client.completeAttempt({ runId, attemptNumber: execution.attempt.number, result });
-      if (PR) console.log(`PROBE start=${(T1-T0).toFixed(1)} exec=${(T2-T1).toFixed(1)} logs=${(T3-T2).toFixed(1)} complete=${(performance.now()-T3).toFixed(1)} held=${deps.held.size}`);
       return { started: true, status: ack.status, action: ack.action };
     } finally {
       deps.held.release(runId);

@@ -16,7 +16,16 @@ export type RunJobData = z.infer<typeof RunJobData>;
 /** POST /api/runner/v1/attempts/start — start many. */
 export const StartAttemptsRequest = z.object({
   runnerId: z.string(),
-  runs: z.array(z.object({ runId: z.string() })).min(1).max(1000),
+  runs: z
+    .array(
+      z.object({
+        runId: z.string(),
+        /** the run's environment as its job names it: a hint that lets the api read its variables in parallel */
+        environmentId: z.string().optional(),
+      }),
+    )
+    .min(1)
+    .max(1000),
 });
 export const StartAttemptResult = z.discriminatedUnion("ok", [
   z.object({ runId: z.string(), ok: z.literal(true), execution: TaskRunExecution }),

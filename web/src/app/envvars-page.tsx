@@ -9,7 +9,7 @@ interface EnvVar {
   isSecret: boolean;
 }
 
-/** The environment's (or preview branch's) variables; secret values stay masked unless revealed. */
+/** The environment's (or preview branch's) variables; secret values are write-only (the API never returns them). */
 export function EnvVarsPage() {
   const { project, environment } = useNav();
   const env = envPath(environment);
@@ -19,7 +19,6 @@ export function EnvVarsPage() {
   const [value, setValue] = useState("");
   const [secret, setSecret] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
-  const [revealed, setRevealed] = useState<Set<string>>(new Set());
 
   const act = async (label: string, fn: () => Promise<unknown>) => {
     try {
@@ -40,7 +39,7 @@ export function EnvVarsPage() {
     });
   };
   const edit = (v: EnvVar) => {
-    const next = prompt(`New value for ${v.name}`, v.isSecret ? "" : v.value);
+    const next = prompt(`New value for ${v.name}`, v.value);
     if (next === null) return;
     void act(`Updated ${v.name}`, () => api(`${base}/${encodeURIComponent(v.name)}`, { method: "PUT", body: { value: next }, headers: env.branchHeader }));
   };
@@ -70,14 +69,9 @@ export function EnvVarsPage() {
             <tr key={v.name}>
               <td><code>{v.name}</code>{v.isSecret && <span class="badge">secret</span>}</td>
               <td>
-                <code>{v.isSecret && !revealed.has(v.name) ? "••••••••" : v.value}</code>
+                {v.isSecret ? <span class="muted" title="Secret values are write-only: edit to replace">•••••••• (write-only)</span> : <code>{v.value}</code>}
               </td>
               <td class="actions">
-                {v.isSecret && (
-                  <button type="button" onClick={() => setRevealed(new Set([...revealed, v.name]))} aria-label={`Reveal ${v.name}`}>
-                    Reveal
-                  </button>
-                )}
                 <button type="button" onClick={() => edit(v)} aria-label={`Edit ${v.name}`}>Edit</button>
                 <button type="button" onClick={() => remove(v)} aria-label={`Delete ${v.name}`}>Delete</button>
               </td>

@@ -57,10 +57,24 @@ export function RunsPage() {
     return () => removeEventListener("keydown", onKey);
   }, []);
 
-  const set = (key: keyof Filters) => (e: Event) => {
-    setFilters({ ...filters, [key]: (e.currentTarget as HTMLInputElement).value });
+  // text filters apply as you type (debounced); selects and dates at once
+  const [draft, setDraft] = useState({ task: filters.task, tag: filters.tag, version: filters.version });
+  useEffect(() => {
+    const timer = setTimeout(() => apply(draft), 250);
+    return () => clearTimeout(timer);
+  }, [draft.task, draft.tag, draft.version]);
+  const apply = (change: Partial<Filters>) => {
+    setFilters((current) => {
+      const next = { ...current, ...change };
+      return (Object.keys(next) as Array<keyof Filters>).some((k) => next[k] !== current[k]) ? next : current;
+    });
     setCursor({});
     setSelected(new Set());
+  };
+  const set = (key: keyof Filters) => (e: Event) => apply({ [key]: (e.currentTarget as HTMLInputElement).value });
+  const type = (key: "task" | "tag" | "version") => (e: Event) => {
+    const value = (e.currentTarget as HTMLInputElement).value;
+    setDraft((d) => ({ ...d, [key]: value }));
   };
   const rows = data?.data ?? [];
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
@@ -92,15 +106,15 @@ export function RunsPage() {
         </label>
         <label>
           Task
-          <input value={filters.task} onChange={set("task")} placeholder="task id" />
+          <input value={draft.task} onInput={type("task")} placeholder="task id" />
         </label>
         <label>
           Tag
-          <input value={filters.tag} onChange={set("tag")} placeholder="tag" />
+          <input value={draft.tag} onInput={type("tag")} placeholder="tag" />
         </label>
         <label>
           Version
-          <input value={filters.version} onChange={set("version")} placeholder="20260101.1" />
+          <input value={draft.version} onInput={type("version")} placeholder="20260101.1" />
         </label>
         <label>
           Created from
@@ -110,7 +124,7 @@ export function RunsPage() {
           Created to
           <input type="datetime-local" value={filters.to} onChange={set("to")} />
         </label>
-        <button type="button" onClick={() => (setFilters(EMPTY), setCursor({}))}>
+        <button type="button" onClick={() => (setDraft({ task: "", tag: "", version: "" }), apply(EMPTY))}>
           Clear filters
         </button>
       </form>

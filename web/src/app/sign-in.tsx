@@ -1,11 +1,21 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, errorText } from "./api.js";
 
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  // a failed GitHub sign-in comes back as /#sign-in-error=<message>
+  const [error, setError] = useState<string | null>(() => {
+    const match = /^#sign-in-error=(.*)$/.exec(location.hash);
+    return match ? decodeURIComponent(match[1]!) : null;
+  });
   const [busy, setBusy] = useState(false);
+  const [github, setGithub] = useState(false);
+  useEffect(() => {
+    api<{ github: boolean }>("/api/v1/dashboard/auth-methods")
+      .then((m) => setGithub(m.github))
+      .catch(() => {});
+  }, []);
   const submit = async (event: Event) => {
     event.preventDefault();
     setBusy(true);
@@ -39,6 +49,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         </p>
         {error && <p class="error" role="alert" id="sign-in-error">{error}</p>}
       </form>
+      {github && (
+        <p>
+          <a class="button" href="/api/v1/dashboard/github/authorize">Sign in with GitHub</a>
+        </p>
+      )}
     </main>
   );
 }
