@@ -11,6 +11,17 @@ export async function readRss(pid: number): Promise<{ peakMb: number; currentMb:
   }
 }
 
+/** CPU time (user + system) a process has used so far, in seconds, from /proc; null once it has exited. */
+export async function readCpuSeconds(pid: number): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
 /** Direct children of a process (the runner's worker processes), from each process's /proc/<pid>/stat. */
 export async function childPids(pid: number): Promise<number[]> {
   const out: number[] = [];

@@ -105,6 +105,16 @@ export function renderMarkdown(r: Results): string {
   return out.join("\n");
 }
 
+/** What the api's and runner's CPU during the closed-loop phase say about the bound (when measured). */
+function cpuVerdict(g: NonNullable<Results["details"]["gantry"]>): string {
+  const c = g.peakCpu;
+  if (!c) return "The api's and runner's CPU were not measured.";
+  const used = `the api used ${f(c.apiCores, 2)} cores and the runner ${f(c.runnerCores, 2)} during the phase`;
+  return c.apiCores >= 0.8
+    ? `CPU bounds it: ${used}; the api runs on one core (one Node process), so its CPU per run (HTTP and body handling of each trigger, the batched statements, BullMQ adds) is the limit on this machine, and the runner waits on its answers.`
+    : `Waiting, not CPU, bounds it: ${used}, both below a core: the runs wait in the runner ↔ api round trips (and for CPU the rest of this machine takes).`;
+}
+
 function explainMisses(r: Results): string[] {
   const g = r.details.gantry;
   const out: string[] = [];
@@ -120,7 +130,7 @@ function explainMisses(r: Results): string[] {
         if (g && p.completedPerS > 0) {
           const heldMs = (g.runnerConcurrency / p.completedPerS) * 1000;
           out.push(
-            `With the runner full (${g.runnerConcurrency} runs at once, GANTRY_RUNNER_CONCURRENCY) and ${f(p.completedPerS, 0)} completions/s, each run spends ~${f(heldMs, 0)} ms inside the runner (Little's law: start-attempts round trip + execute + logs flush + complete round trip), while a kept-alive process executes the no-op in ${f(g.starts?.warmKeepAlive.p50, 2)} ms: per-run waiting in the runner ↔ api protocol, not CPU, bounds throughput. Task processes are shared by up to GANTRY_ATTEMPTS_PER_PROCESS attempts (they peaked at ${f(g.rss?.runnerWorkersPeakMb, 0)} MB together), so raising the concurrency deepens the batches rather than spawning processes.`,
+            `With the runner full (${g.runnerConcurrency} runs at once, GANTRY_RUNNER_CONCURRENCY) and ${f(p.completedPerS, 0)} completions/s, each run spends ~${f(heldMs, 0)} ms inside the runner (Little's law: start-attempts round trip + execute + logs flush + complete round trip), while a kept-alive process executes the no-op in ${f(g.starts?.warmKeepAlive.p50, 2)} ms. ${cpuVerdict(g)} Task processes are shared by up to GANTRY_ATTEMPTS_PER_PROCESS attempts (they peaked at ${f(g.rss?.runnerWorkersPeakMb, 0)} MB together), so raising the concurrency deepens the batches rather than spawning processes.`,
           );
         }
       } else {
@@ -146,7 +156,7 @@ function explainMisses(r: Results): string[] {
   const s = g?.starts;
   if (s && t.warm_start_p50_ms?.met === false) {
     out.push(
-      `Warm start on a fresh pre-spawned process: p50 ${f(s.warmFresh.p50)} ms, although the process has the bundle loaded: the first \`execute\` in a process runs the SDK's execute path cold (V8 compiles it on first use); a kept-alive process answers in ${f(s.warmKeepAlive.p50, 2)} ms. Closing the gap means warming that path in the worker before it reports \`ready\` (e.g. a dry execute), or keeping processes alive.`,
+      `Warm start on a fresh pre-spawned process: p50 ${f(s.warmFresh.p50)} ms, although the process has the bundle loaded: the worker already runs a dry execution before it says \`ready\` (sdk/src/worker/warm-up.ts) and the pool spawns the replacement process only after the run is handed over, so what remains is the first run of the task's own code and of a fresh IPC channel, plus this host's CPU contention; a kept-alive process answers in ${f(s.warmKeepAlive.p50, 2)} ms.`,
     );
   }
   if (s && t.warm_start_keepalive_p50_ms?.met === false) out.push(`Warm start with keep-alive: p50 ${f(s.warmKeepAlive.p50, 2)} ms (IPC round trip plus the SDK's per-attempt setup).`);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CreatePublicTokenResponse, flattenScopes, type PublicTokenScopes } from "./contracts/index.js";
-import { apiClient, configure, type ClientConfig, type RequestOptions } from "./client/config.js";
+import { apiClient, configure, configuredOptions, type ClientConfig, type RequestOptions } from "./client/config.js";
 import { signJwt } from "./client/jwt.js";
 import { currentExecution } from "./runtime/current.js";
 
@@ -91,22 +91,17 @@ export function expirationSeconds(value: ExpirationTime | undefined, nowMs = Dat
  * Runs `fn` with another key or token (e.g. a public access token), then restores the previous configuration.
  *
  * @example
- * await auth.withAuth({ secretKey: publicToken }, () => runs.retrieve("run_123"));
+ * await auth.withAuth({ accessToken: publicToken }, () => runs.retrieve("run_123"));
  */
-async function withAuth<T>(config: ClientConfig, fn: () => Promise<T>): Promise<T> {
-  const previous = currentConfig();
-  configure({ ...previous, ...config });
+async function withAuth<T>(config: ClientConfig & { accessToken?: string }, fn: () => Promise<T>): Promise<T> {
+  const previous = configuredOptions();
+  const { accessToken, ...rest } = config;
+  configure({ ...previous, ...rest, ...(accessToken ? { secretKey: accessToken } : {}) });
   try {
     return await fn();
   } finally {
     configure(previous);
   }
-}
-
-// configure() keeps its value private: remember what auth.configure set so withAuth can restore it
-let lastConfigured: ClientConfig = {};
-function currentConfig(): ClientConfig {
-  return lastConfigured;
 }
 
 /**
@@ -123,7 +118,6 @@ export const auth = {
   withAuth,
   configure(config: ClientConfig & { accessToken?: string }): void {
     const { accessToken, ...rest } = config;
-    lastConfigured = { ...rest, ...(accessToken ? { secretKey: accessToken } : {}) };
-    configure(lastConfigured);
+    configure({ ...rest, ...(accessToken ? { secretKey: accessToken } : {}) });
   },
 };

@@ -54,3 +54,4 @@ export type { RealtimeRun } from "./realtime/run.js";
 export type { RunSubscription, SubscribeOptions, RealtimeConnection } from "./realtime/subscribe.js";
 export { streams } from "./realtime/streams.js";
 export type { InferStreamType, PipeResult, StreamDefinition, StreamReadOptions, StreamTarget, StreamWriteOptions } from "./realtime/streams.js";
+export { metadata } from "./realtime/metadata.js";

@@ -1,7 +1,8 @@
 // The official @trigger.dev/sdk 4.x driving Gantry's run endpoints: trigger (with its options), retrieve, list,
 // cancel, replay and reschedule — every call exactly as the published client makes it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthenticationError, BadRequestError, configure, NotFoundError, runs, tasks } from "@trigger.dev/sdk";
+import { AuthenticationError, BadRequestError, configure, NotFoundError, runs, TriggerClient, tasks } from "@trigger.dev/sdk";
+import { startFlakyProxy } from "./flaky-proxy.js";
 import { startConformancePlatform, waitForRun, type ConformancePlatform } from "./conformance-platform.js";
 
 let gantry: ConformancePlatform;
@@ -70,6 +71,20 @@ describe("tasks.trigger", () => {
     expect(run.error?.message).toBe("fails on attempt 2");
   });
 
+  it("a trigger retried after a lost response makes one run (x-trigger-request-idempotency-key)", async () => {
+    const proxy = await startFlakyProxy(gantry.baseURL, (method, path) => method === "POST" && path.startsWith("/api/v1/tasks/echo/trigger"));
+    const tag = `retried-${crypto.randomUUID().slice(0, 8)}`;
+    try {
+      const client = new TriggerClient({ baseURL: proxy.url, secretKey: gantry.secretKey });
+      const handle = await client.tasks.trigger("echo", { retried: true }, { tags: [tag] });
+      expect(proxy.hits()).toBe(2);
+      await waitForRun(handle.id);
+      expect((await runs.list({ tag, limit: 10 })).data.map((r) => r.id)).toEqual([handle.id]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("an idempotencyKey gives back the same run, flagged isCached", async () => {
     const key = `order-${crypto.randomUUID()}`;
     const first = await tasks.trigger("echo", { i: 1 }, { idempotencyKey: key });
@@ -98,6 +113,37 @@ describe("tasks.trigger", () => {
     expect(rescheduled.delayedUntil!.getTime()).toBeLessThan(before + 60_000);
     const run = await waitForRun(handle.id);
     expect(run.status).toBe("COMPLETED");
+  });
+
+  it("a delay given as a Date, and no payload at all", async () => {
+    const handle = await tasks.trigger("echo", undefined, { delay: new Date(Date.now() + 300) });
+    expect((await runs.retrieve(handle.id)).status).toBe("DELAYED");
+    const run = await waitForRun(handle.id);
+    expect(run.status).toBe("COMPLETED");
+    expect(run.payload).toBeUndefined();
+  });
+
+  // Gantry bug (api/src/runs/packets.ts decodePacket): it answers SuperJSON's JSON half, where an undefined
+  // property is null; the reference deserializes first, so the property is absent and the client reads undefined.
+  it.skip("an output property that is undefined reads back as undefined, not null (Gantry bug: decodePacket answers SuperJSON's JSON half)", async () => {
+    const run = await waitForRun((await tasks.trigger("echo", undefined)).id);
+    expect(run.output).toEqual({ version: gantry.version, env: null });
+  });
+
+  it("an idempotencyKeyTTL lets the key make a new run once it has passed", async () => {
+    const key = `short-${crypto.randomUUID()}`;
+    const first = await tasks.trigger("echo", { ttl: 1 }, { idempotencyKey: key, idempotencyKeyTTL: "1s" });
+    expect((await tasks.trigger("echo", { ttl: 2 }, { idempotencyKey: key, idempotencyKeyTTL: "1s" })).id).toBe(first.id);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const later = await tasks.trigger("echo", { ttl: 3 }, { idempotencyKey: key, idempotencyKeyTTL: "1s" });
+    expect(later.id).not.toBe(first.id);
+  });
+
+  it("a single tag given as a string, and runs.poll waits for the run to finish", async () => {
+    const handle = await tasks.trigger("echo", { polled: true }, { tags: "single-tag" });
+    const run = await runs.poll(handle.id, { pollIntervalMs: 200 });
+    expect(run.status).toBe("COMPLETED");
+    expect(run.tags).toEqual(["single-tag"]);
   });
 
   it("a ttl is recorded on the run", async () => {
@@ -137,6 +183,11 @@ describe("runs.list", () => {
     expect(firstPage.data).toHaveLength(2);
     expect(firstPage.hasNextPage()).toBe(true);
 
+    const secondPage = await firstPage.getNextPage();
+    expect(secondPage.data).toHaveLength(2);
+    expect(secondPage.data.map((r) => r.id)).not.toContain(firstPage.data[0]!.id);
+    expect(secondPage.hasPreviousPage()).toBe(true);
+
     const seen: string[] = [];
     for await (const run of runs.list({ tag, limit: 2 })) {
       expect(run.tags).toContain(tag);
@@ -149,6 +200,17 @@ describe("runs.list", () => {
     expect(completed.data.map((r) => r.id).sort()).toEqual(ids.slice().sort());
     const none = await runs.list({ tag, status: ["FAILED"], limit: 50 });
     expect(none.data).toEqual([]);
+  });
+
+  // The client merges the new cursor over the page's own params, so going back from a page reached by "next" sends
+  // page[after]=<old> AND page[before]=<new>; Gantry (api/src/runs/list.ts) answers 400 "Pass page[after] or
+  // page[before], not both". The latest cursor, page[before], should win.
+  it.skip("getPreviousPage after getNextPage gives the first page back (Gantry bug: 400 when both page[after] and page[before] are sent)", async () => {
+    const tag = `back-${crypto.randomUUID().slice(0, 8)}`;
+    for (let i = 0; i < 4; i++) await tasks.trigger("echo", { i }, { tags: [tag], delay: "1h" });
+    const firstPage = await runs.list({ tag, limit: 2 });
+    const secondPage = await firstPage.getNextPage();
+    expect((await secondPage.getPreviousPage()).data.map((r) => r.id)).toEqual(firstPage.data.map((r) => r.id));
   });
 
   it("filters by version and createdAt", async () => {
@@ -201,6 +263,13 @@ describe("runs.cancel, runs.replay", () => {
     const run = await waitForRun(replay.id);
     expect(run.status).toBe("COMPLETED");
     expect(run.payload).toEqual({ replay: 1 });
+  });
+
+  it("replays with a delay override: the new run waits DELAYED", async () => {
+    const original = await waitForRun((await tasks.trigger("echo", { replay: "later" })).id);
+    const replay = await runs.replay(original.id, { delay: "1h" });
+    expect((await runs.retrieve(replay.id)).status).toBe("DELAYED");
+    await runs.cancel(replay.id);
   });
 
   it("replays a run with overrides: payload, tags, metadata and machine", async () => {

@@ -33,3 +33,20 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
+
+/** Form controls and buttons a screen reader could not name (no label, aria-label or text): should be none. */
+export async function unlabeledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>("input, select, textarea, button, a[href]"))) {
+      if (el.closest("[hidden]") || (el as HTMLInputElement).type === "hidden") continue;
+      const labelled =
+        (el as HTMLInputElement).labels?.length ||
+        el.getAttribute("aria-label") ||
+        el.getAttribute("aria-labelledby") ||
+        (el.tagName === "BUTTON" || el.tagName === "A" ? el.textContent?.trim() : "");
+      if (!labelled) problems.push(el.outerHTML.slice(0, 120));
+    }
+    return problems;
+  });
+}

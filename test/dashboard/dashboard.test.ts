@@ -7,12 +7,13 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureAdminAccount } from "../../api/src/dashboard/admin-account.js";
+import { fakeGithubOAuthEnv, startFakeGithubOAuth, type FakeGithubOAuth } from "../../api/src/dashboard/fake-github-oauth.js";
 import { resolveEnvVars } from "../../api/src/envvars/service.js";
 import { ensureBranchEnvironment } from "../../api/src/projects/service.js";
 import { buildDashboard } from "../../web/src/build.js";
 import { http, type Http } from "../helpers/http.js";
 import { eventually, startPlatform, type Platform } from "../helpers/platform.js";
-import { launchBrowser, newPage, screenshot } from "./browser.js";
+import { launchBrowser, newPage, screenshot, unlabeledControls } from "./browser.js";
 
 const webDir = mkdtempSync(join(tmpdir(), "gantry-web-"));
 let platform: Platform;
@@ -23,10 +24,12 @@ let prod: Http;
 let admin: { email: string; password: string };
 let v1: { version: string };
 let v2: { version: string };
+let github: FakeGithubOAuth;
 
 beforeAll(async () => {
   await buildDashboard(webDir, { minify: false });
-  platform = await startPlatform({ apiEnv: { GANTRY_WEB_DIR: webDir } });
+  github = await startFakeGithubOAuth();
+  platform = await startPlatform({ apiEnv: { GANTRY_WEB_DIR: webDir, ...fakeGithubOAuthEnv(github) } });
   prod = http(platform.api.url, platform.api.seed.environments.prod.apiKey);
   admin = await ensureAdminAccount(platform.api.deps, { organizationId: platform.api.seed.organizationId });
   await platform.startRunner();
@@ -39,10 +42,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await platform?.close();
+  await github?.close();
   rmSync(webDir, { recursive: true, force: true });
 });
 
 const statusOf = (p: Page) => p.getByTestId("run-status");
+/** expect.poll with room for a loaded machine (the page polls the api every 1.5 s) */
+const poll = <T>(fn: () => Promise<T> | T, options: { timeout?: number } = {}) => expect.poll(fn, { timeout: 20_000, ...options });
 const mainNav = (p: Page, name: string) => p.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true });
 
 describe("the dashboard in Chromium", () => {
@@ -51,8 +57,9 @@ describe("the dashboard in Chromium", () => {
     await page.getByLabel("Email").fill(admin.email);
     await page.getByLabel("Password").fill("wrong password");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/Wrong email or password/);
+    await poll(() => page.getByRole("alert").textContent()).toMatch(/Wrong email or password/);
     await screenshot(page, "01-sign-in");
+    expect(await unlabeledControls(page), "01-sign-in").toEqual([]);
 
     await page.getByLabel("Password").fill(admin.password);
     await page.getByLabel("Password").press("Enter");
@@ -67,13 +74,18 @@ describe("the dashboard in Chromium", () => {
     await mainNav(page, "Tasks").click();
     await page.getByRole("button", { name: "Test echo" }).click();
     await screenshot(page, "02-tasks");
+    expect(await unlabeledControls(page), "02-tasks").toEqual([]);
     await page.getByLabel("Payload (JSON)").fill('{ "hello": "dashboard" }');
     await page.getByRole("button", { name: "Run test" }).click();
     await page.waitForURL(/#\/runs\/run_/);
-    await expect.poll(() => statusOf(page).textContent(), { timeout: 30_000 }).toBe("COMPLETED");
+    // status changes arrive over the realtime API (SSE with the session cookie)
+    await page.getByTitle("Status changes arrive over the realtime API").waitFor();
+    await poll(() => statusOf(page).textContent(), { timeout: 30_000 }).toBe("COMPLETED");
     expect(await page.getByTestId("run-output").textContent()).toContain('"hello": "dashboard"');
-    await expect.poll(() => page.getByRole("list", { name: "Trace" }).textContent(), { timeout: 15_000 }).toContain("echoing");
+    await poll(() => page.getByRole("list", { name: "Status timeline" }).textContent()).toMatch(/Created.*Attempt 1 started.*Run completed/);
+    await poll(() => page.getByRole("list", { name: "Trace" }).textContent(), { timeout: 15_000 }).toContain("echoing");
     await screenshot(page, "03-run");
+    expect(await unlabeledControls(page), "03-run").toEqual([]);
     const runId = /run_[a-z0-9]+/.exec(page.url())![0];
     const { body } = await prod.get(`/api/v3/runs/${runId}`);
     expect(body).toMatchObject({ status: "COMPLETED", isTest: true, taskIdentifier: "echo" });
@@ -87,7 +99,7 @@ describe("the dashboard in Chromium", () => {
     await editor.fill('{ "hello": "edited" }');
     await page.getByRole("button", { name: "Replay with this payload" }).click();
     await page.waitForURL((url) => /run_/.test(url.hash) && !url.hash.includes(originalId));
-    await expect.poll(() => statusOf(page).textContent(), { timeout: 30_000 }).toBe("COMPLETED");
+    await poll(() => statusOf(page).textContent(), { timeout: 30_000 }).toBe("COMPLETED");
     expect(await page.getByTestId("run-output").textContent()).toContain('"hello": "edited"');
     expect(await page.getByRole("navigation", { name: "Related runs" }).textContent()).toContain(originalId);
   });
@@ -102,17 +114,34 @@ describe("the dashboard in Chromium", () => {
     await mainNav(page, "Runs").click();
     await page.getByLabel("Tag").fill("bulk");
     await page.getByLabel("Status").selectOption("DELAYED");
-    await expect.poll(() => page.locator("tbody tr[data-run-id]").count()).toBe(3);
+    await poll(() => page.locator("tbody tr[data-run-id]").count()).toBe(3);
     await page.getByLabel("Select all runs on this page").check();
     await screenshot(page, "04-runs-selected");
+    expect(await unlabeledControls(page), "04-runs-selected").toEqual([]);
     await page.getByRole("button", { name: "Cancel selected (3)" }).click();
-    await expect.poll(() => page.getByRole("group", { name: "Bulk actions" }).getByRole("status").textContent()).toBe("Canceled 3 of 3 runs");
+    await poll(() => page.getByRole("group", { name: "Bulk actions" }).getByRole("status").textContent()).toBe("Canceled 3 of 3 runs");
     for (const id of ids) expect((await prod.get(`/api/v3/runs/${id}`)).body.status).toBe("CANCELED");
     expect((await prod.get(`/api/v3/runs/${other}`)).body.status).toBe("DELAYED");
     // the table follows live: no DELAYED run is left under this filter
-    await expect.poll(() => page.locator("tbody tr[data-run-id]").count()).toBe(0);
+    await poll(() => page.locator("tbody tr[data-run-id]").count()).toBe(0);
     await page.getByLabel("Status").selectOption("CANCELED");
-    await expect.poll(() => page.locator("tbody tr[data-run-id]").count()).toBe(3);
+    await poll(() => page.locator("tbody tr[data-run-id]").count()).toBe(3);
+
+    // and replays them: three new runs of the same task, with the same tags
+    await page.getByLabel("Select all runs on this page").check();
+    await page.getByRole("button", { name: "Replay selected (3)" }).click();
+    await poll(() => page.getByRole("group", { name: "Bulk actions" }).getByRole("status").textContent()).toBe("Replayed 3 of 3 runs");
+    const tagged = await eventually(async () => {
+      const { body } = await prod.get("/api/v1/runs?filter[tag]=bulk&page[size]=10");
+      return body.data.length === 6 ? body.data : undefined;
+    }, { what: "3 replays tagged bulk" });
+    expect(tagged.filter((r: { status: string }) => r.status !== "CANCELED")).toHaveLength(3);
+
+    // the queues page counts the one delayed run left as queued on echo's queue
+    await mainNav(page, "Queues").click();
+    const echoQueue = page.locator("tr[data-queue*='echo']");
+    await poll(() => echoQueue.locator("td").nth(2).textContent()).toBe("1");
+    await screenshot(page, "10-queues");
   });
 
   it("promotes a deployment and rolls back, reached by the keyboard shortcut g d", async () => {
@@ -121,10 +150,11 @@ describe("the dashboard in Chromium", () => {
     await page.keyboard.press("d");
     await page.getByRole("heading", { name: "Deployments" }).waitFor();
     await page.locator(`tr[data-version="${v2.version}"]`).waitFor();
-    await expect.poll(() => page.getByTestId("current-version").textContent()).toBe(v1.version);
+    await poll(() => page.getByTestId("current-version").textContent()).toBe(v1.version);
     await screenshot(page, "05-deployments");
+    expect(await unlabeledControls(page), "05-deployments").toEqual([]);
     await page.getByRole("button", { name: `Promote ${v2.version}` }).click();
-    await expect.poll(() => page.getByTestId("current-version").textContent()).toBe(v2.version);
+    await poll(() => page.getByTestId("current-version").textContent()).toBe(v2.version);
     await eventually(async () => ((await prod.post("/api/v1/tasks/echo/trigger", { payload: {} })).body.id as string | undefined), { what: "trigger" }).then(
       async (id) => {
         const run = await eventually(async () => {
@@ -135,7 +165,7 @@ describe("the dashboard in Chromium", () => {
       },
     );
     await page.getByRole("button", { name: `Roll back to ${v1.version}` }).click();
-    await expect.poll(() => page.getByTestId("current-version").textContent()).toBe(v1.version);
+    await poll(() => page.getByTestId("current-version").textContent()).toBe(v1.version);
   });
 
   it("shows environment variables (secrets masked) and API keys", async () => {
@@ -144,10 +174,11 @@ describe("the dashboard in Chromium", () => {
     await page.getByLabel("Value").fill("s3cr3t-value");
     await page.getByLabel("Secret").check();
     await page.getByRole("button", { name: "Add variable" }).click();
-    await expect.poll(() => page.locator("tbody").textContent()).toContain("API_TOKEN");
+    await poll(() => page.locator("tbody").textContent()).toContain("API_TOKEN");
     // secret values are write-only: never sent back to the browser, but runs get them
     expect(await page.content()).not.toContain("s3cr3t-value");
     await screenshot(page, "06-envvars");
+    expect(await unlabeledControls(page), "06-envvars").toEqual([]);
     expect(await resolveEnvVars(platform.api.deps, platform.api.seed.environments.prod.id)).toMatchObject({ API_TOKEN: "s3cr3t-value" });
 
     await mainNav(page, "API keys").click();
@@ -155,8 +186,9 @@ describe("the dashboard in Chromium", () => {
     await prodKey.waitFor();
     expect(await prodKey.textContent()).not.toBe(platform.api.seed.environments.prod.apiKey);
     await page.getByRole("button", { name: "Reveal the prod key" }).click();
-    await expect.poll(() => prodKey.textContent()).toBe(platform.api.seed.environments.prod.apiKey);
+    await poll(() => prodKey.textContent()).toBe(platform.api.seed.environments.prod.apiKey);
     await screenshot(page, "07-api-keys");
+    expect(await unlabeledControls(page), "07-api-keys").toEqual([]);
 
     const oldStaging = platform.api.seed.environments.staging.apiKey;
     await page.getByRole("button", { name: "Rotate the staging key" }).click();
@@ -168,6 +200,17 @@ describe("the dashboard in Chromium", () => {
     expect((await http(platform.api.url, newStaging).get("/api/v1/runs")).status).toBe(200);
   });
 
+  it("lists schedules and reports why one cannot be created", async () => {
+    await mainNav(page, "Schedules").click();
+    await poll(() => page.locator("tbody").textContent()).toContain("No schedules");
+    await page.getByLabel("Scheduled task").fill("echo");
+    await page.getByRole("button", { name: "Create schedule" }).click();
+    // echo is a plain task, not a schedules.task: the api's reason is shown
+    await poll(() => page.getByRole("status").first().textContent()).toMatch(/echo/);
+    await screenshot(page, "09-schedules");
+    expect(await unlabeledControls(page), "09-schedules").toEqual([]);
+  });
+
   it("switches to a preview branch, shows its PR, and archives it", async () => {
     const { deps, seed } = platform.api;
     const branchId = await ensureBranchEnvironment(deps, seed.projectId, seed.environments.preview.id, "feature-login", true);
@@ -176,17 +219,31 @@ describe("the dashboard in Chromium", () => {
     await page.getByLabel("Environment", { exact: true }).selectOption({ label: "preview / feature-login" });
     await mainNav(page, "Runs").click();
     await page.getByRole("heading", { name: "Runs" }).waitFor();
-    await expect.poll(() => page.getByText("No runs match").count()).toBe(1);
+    await poll(() => page.getByText("No runs match").count()).toBe(1);
     await mainNav(page, "Preview branches").click();
     const row = page.locator('tr[data-branch="feature-login"]');
     await row.waitFor();
     expect(await row.getByRole("link").getAttribute("href")).toBe("https://github.com/acme/app/pull/7");
     await screenshot(page, "08-branches");
+    expect(await unlabeledControls(page), "08-branches").toEqual([]);
     await page.getByRole("button", { name: "Archive feature-login" }).click();
-    await expect.poll(() => row.textContent()).toContain("archived");
+    await poll(() => row.textContent()).toContain("archived");
     const [env] = await deps.sql<{ archived_at: Date | null }[]>`select archived_at from environments where id = ${branchId}`;
     expect(env!.archived_at).not.toBeNull();
-    await expect.poll(() => page.getByLabel("Environment", { exact: true }).locator("option", { hasText: "feature-login (archived)" }).count()).toBe(1);
+    await poll(() => page.getByLabel("Environment", { exact: true }).locator("option", { hasText: "feature-login (archived)" }).count()).toBe(1);
     expect(pageErrors).toEqual([]);
+  });
+
+  it("signs in with GitHub (linked to the user with the same verified email)", async () => {
+    github.accounts.set("demo-code", { id: 77, login: "demo-on-github", name: "Demo", emails: [{ email: platform.api.seed.email, primary: true, verified: true, visibility: null }] });
+    github.approveAs = "demo-code";
+    const { page: fresh, errors } = await newPage(browser);
+    await fresh.goto(platform.api.url);
+    await fresh.getByRole("link", { name: "Sign in with GitHub" }).click();
+    await fresh.getByRole("heading", { name: "Runs" }).waitFor();
+    expect(await fresh.getByText(platform.api.seed.email).count()).toBe(1);
+    expect(await fresh.getByLabel("Project").locator("option").count()).toBe(1);
+    expect(errors).toEqual([]);
+    await fresh.context().close();
   });
 });

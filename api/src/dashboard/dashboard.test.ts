@@ -63,6 +63,16 @@ describe("dashboard sign-in and sessions", () => {
     admin = lost;
   });
 
+  it("after 10 wrong passwords for an email, sign-in answers 429 even with the right one", async () => {
+    const other = await ensureAdminAccount(api.deps, { organizationId: api.seed.organizationId, email: "second-admin@gantry.local" });
+    for (let i = 0; i < 10; i++) expect((await browser({ email: other.email, password: `guess-${i}` })).status).toBe(401);
+    const blocked = await browser(other);
+    expect(blocked.status).toBe(429);
+    expect(blocked.error).toMatch(/Too many failed sign-ins/);
+    // other accounts are not affected
+    expect((await browser()).status).toBe(200);
+  });
+
   it("signing out ends the session", async () => {
     const b = await browser();
     expect((await b.call("POST", "/api/v1/dashboard/sign-out", { headers: { "x-gantry-csrf": b.csrf } })).status).toBe(200);
@@ -136,6 +146,29 @@ describe("what a session may see and do", () => {
   });
 });
 
+describe("realtime for the dashboard", () => {
+  it("a session follows a run over SSE, naming the environment in the query (EventSource cannot send headers)", async () => {
+    const b = await browser();
+    const prod = api.seed.environments.prod.id;
+    const run = await b.call("POST", "/api/v1/tasks/echo/trigger", { body: { payload: {}, options: { delay: "1h" } }, headers: { "x-gantry-environment": prod, "x-gantry-csrf": b.csrf } });
+    const cookie = (await fetch(`${api.url}/api/v1/dashboard/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(admin) })).headers
+      .get("set-cookie")!
+      .split(";")[0]!;
+    const controller = new AbortController();
+    const response = await fetch(`${api.url}/realtime/v1/runs/${run.body.id}?gantryEnvironment=${prod}`, { headers: { cookie }, signal: controller.signal });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const reader = response.body!.getReader();
+    let text = "";
+    while (!text.includes(run.body.id)) text += new TextDecoder().decode((await reader.read()).value);
+    expect(text).toContain("event: run");
+    controller.abort();
+    // the run is not visible from another environment named in the query
+    const other = await fetch(`${api.url}/realtime/v1/runs/${run.body.id}?gantryEnvironment=${api.seed.environments.staging.id}`, { headers: { cookie } });
+    expect(other.status).toBe(404);
+  });
+});
+
 describe("preview branches", () => {
   it("a session acts in a branch like its preview key does, lists branches with PR links, and archiving stops triggers", async () => {
     const preview = api.seed.environments.preview;
@@ -186,6 +219,24 @@ describe("API keys", () => {
       select e.id from environments e join projects p on p.id = e.project_id where p.ref = 'proj_theirs0000000' and e.slug = 'prod'`;
     const denied = await b.call("POST", `/api/v1/dashboard/environments/${theirs!.id}/api-keys/rotate`, { headers: { "x-gantry-csrf": b.csrf } });
     expect(denied.status).toBe(404);
+  });
+});
+
+describe("tasks and queues overviews", () => {
+  it("counts an environment's runs per task and status, and live runs per queue", async () => {
+    const key = api.seed.environments.dev.apiKey;
+    const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+    for (const task of ["alpha", "alpha", "beta"]) {
+      await fetch(`${api.url}/api/v1/tasks/${task}/trigger`, { method: "POST", headers, body: JSON.stringify({ payload: {}, options: { delay: "1h" } }) });
+    }
+    const tasks = (await (await fetch(`${api.url}/api/v1/dashboard/tasks`, { headers })).json()) as { data: Array<{ id: string; runs: number; byStatus: Record<string, number>; deployed: boolean }> };
+    expect(tasks.data.map((t) => [t.id, t.runs, t.byStatus, t.deployed])).toEqual([
+      ["alpha", 2, { DELAYED: 2 }, false],
+      ["beta", 1, { DELAYED: 1 }, false],
+    ]);
+    // no deployment yet in dev, so no queues rows; the environment's totals still count nothing running
+    const queues = (await (await fetch(`${api.url}/api/v1/dashboard/queues`, { headers })).json()) as { environment: { running: number } };
+    expect(queues.environment.running).toBe(0);
   });
 });
 

@@ -38,7 +38,7 @@ describe("Sign in with GitHub", () => {
     expect(start.status).toBe(302);
     expect(`${location.origin}${location.pathname}`).toBe(`${githubUrl()}/login/oauth/authorize`);
     expect(location.searchParams.get("client_id")).toBe("Iv1.test");
-    expect(location.searchParams.get("redirect_uri")).toBe(`${api.deps.config.publicUrl}/api/v1/dashboard/github/callback`);
+    expect(location.searchParams.get("redirect_uri")).toBe(`${api.url}/api/v1/dashboard/github/callback`);
     expect(start.headers.get("set-cookie")).toMatch(/gantry_oauth_state=.+HttpOnly/i);
   });
 

@@ -34,12 +34,12 @@ function requireApp(deps: ApiDeps): OAuthApp {
 }
 
 /** Where to send the browser, and the state to remember in a cookie until GitHub sends it back. */
-export function authorizeRedirect(deps: ApiDeps): { url: string; state: string } {
+export function authorizeRedirect(deps: ApiDeps, baseUrl: string): { url: string; state: string } {
   const app = requireApp(deps);
   const state = randomBytes(24).toString("base64url");
   const query = new URLSearchParams({
     client_id: app.clientId,
-    redirect_uri: `${deps.config.publicUrl}${CALLBACK_PATH}`,
+    redirect_uri: `${baseUrl}${CALLBACK_PATH}`,
     scope: "read:user user:email",
     state,
     allow_signup: "false",
@@ -58,12 +58,12 @@ interface GithubUser {
  * (by GitHub id, else by that email: the account is then linked) or creates the Gantry user. A new user gets a
  * personal organization of their own and sees nobody else's projects until invited.
  */
-export async function completeGithubSignIn(deps: ApiDeps, code: string, fetchImpl: typeof fetch = fetch) {
+export async function completeGithubSignIn(deps: ApiDeps, code: string, baseUrl: string, fetchImpl: typeof fetch = fetch) {
   const app = requireApp(deps);
   const tokenResponse = await fetchImpl(`${app.webUrl}/login/oauth/access_token`, {
     method: "POST",
     headers: { accept: "application/json", "content-type": "application/json" },
-    body: JSON.stringify({ client_id: app.clientId, client_secret: app.clientSecret, code, redirect_uri: `${deps.config.publicUrl}${CALLBACK_PATH}` }),
+    body: JSON.stringify({ client_id: app.clientId, client_secret: app.clientSecret, code, redirect_uri: `${baseUrl}${CALLBACK_PATH}` }),
   });
   const token = (await tokenResponse.json().catch(() => ({}))) as { access_token?: string; error?: string; error_description?: string };
   if (!tokenResponse.ok || !token.access_token) {

@@ -9,7 +9,7 @@ import { readJson } from "../http/read-json.js";
 import { selectUserById } from "../tokens/queries/users.js";
 import { rotateApiKey } from "./api-keys.js";
 import { authorizeRedirect, CALLBACK_PATH, completeGithubSignIn, githubOAuthApp, OAUTH_STATE_COOKIE } from "./github-oauth.js";
-import { createSession, navigation, previewBranches, runEvents, signIn, signOut, taskOverview } from "./service.js";
+import { createSession, navigation, previewBranches, queueOverview, runEvents, signIn, signOut, taskOverview } from "./service.js";
 import { loadSession, SESSION_COOKIE, SESSION_TTL_MS } from "./session-auth.js";
 
 const SignInBody = z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1000) });
@@ -17,6 +17,12 @@ const SignInBody = z.object({ email: z.string().min(1).max(320), password: z.str
 /** Secure only over https: a plain-http self-host on localhost would otherwise never get its cookie back. */
 function isHttps(c: Context<AppEnv>): boolean {
   return new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https" || c.get("deps").config.publicUrl.startsWith("https:");
+}
+
+/** GANTRY_PUBLIC_URL when set (behind a proxy), else the origin the browser used; GitHub checks it against the OAuth app's callback URL. */
+function baseUrl(c: Context<AppEnv>): string {
+  const config = c.get("deps").config;
+  return config.GANTRY_PUBLIC_URL ? config.publicUrl : new URL(c.req.url).origin;
 }
 
 function setSessionCookie(c: Context<AppEnv>, token: string): void {
@@ -40,7 +46,7 @@ export function dashboardRoutes(): Hono<AppEnv> {
   app.get("/api/v1/dashboard/auth-methods", (c) => c.json({ password: true, github: githubOAuthApp(c.get("deps")) !== undefined }));
 
   app.get("/api/v1/dashboard/github/authorize", (c) => {
-    const { url, state } = authorizeRedirect(c.get("deps"));
+    const { url, state } = authorizeRedirect(c.get("deps"), baseUrl(c));
     setCookie(c, OAUTH_STATE_COOKIE, state, { path: "/api/v1/dashboard/github", httpOnly: true, sameSite: "Lax", secure: isHttps(c), maxAge: 600 });
     return c.redirect(url, 302);
   });
@@ -55,7 +61,7 @@ export function dashboardRoutes(): Hono<AppEnv> {
     const code = c.req.query("code");
     if (!code) return fail(`GitHub did not authorize the sign-in (${c.req.query("error_description") ?? c.req.query("error") ?? "no code"})`);
     try {
-      const user = await completeGithubSignIn(deps, code);
+      const user = await completeGithubSignIn(deps, code, baseUrl(c));
       const session = await createSession(deps, user, c.req.header("user-agent"));
       setSessionCookie(c, session.token);
       return c.redirect("/#/runs", 302);
@@ -88,6 +94,10 @@ export function dashboardRoutes(): Hono<AppEnv> {
 
   app.get("/api/v1/dashboard/tasks", requireAuth(["environment"]), async (c) =>
     c.json(await taskOverview(c.get("deps"), authEnvironment(c.get("auth")).id)),
+  );
+
+  app.get("/api/v1/dashboard/queues", requireAuth(["environment"]), async (c) =>
+    c.json(await queueOverview(c.get("deps"), authEnvironment(c.get("auth")).id)),
   );
 
   app.get("/api/v1/dashboard/projects/:ref/branches", requireAuth(["user"]), async (c) => {

@@ -6,7 +6,9 @@ import { notFound, unauthorized } from "../errors.js";
 import { selectProjectEnvironments } from "../projects/queries/environments.js";
 import { ensureDevEnvironment, listProjects, requireProjectMember } from "../projects/service.js";
 import { selectBranches } from "./queries/branches.js";
+import { selectEnvironmentConcurrency, selectQueues } from "./queries/queues.js";
 import { verifyPassword } from "./passwords.js";
+import { checkSignInAllowed, clearSignInFailures, recordSignInFailure } from "./sign-in-throttle.js";
 import { deleteExpiredSessions, deleteSessionByHash, insertSession } from "./queries/sessions.js";
 import { runInEnvironment, selectTaskEvents } from "./queries/task-events.js";
 import { selectCurrentTasks, selectTaskStats } from "./queries/tasks.js";
@@ -25,9 +27,15 @@ export interface SignedIn {
 
 /** Email + password → a new session (401 with one message for any mismatch). */
 export async function signIn(deps: ApiDeps, input: { email: string; password: string; userAgent?: string }): Promise<SignedIn> {
-  const user = await selectUserForSignIn(deps.sql, input.email);
+  const email = input.email.trim().toLowerCase();
+  checkSignInAllowed(deps, email);
+  const user = await selectUserForSignIn(deps.sql, email);
   const ok = await verifyPassword(input.password, user?.password_hash ?? DUMMY_HASH);
-  if (!user || !ok) throw unauthorized("Wrong email or password (npm start prints the admin account and writes it to .gantry/demo.json)");
+  if (!user || !ok) {
+    recordSignInFailure(deps, email);
+    throw unauthorized("Wrong email or password (npm start prints the admin account and writes it to .gantry/demo.json)");
+  }
+  clearSignInFailures(deps, email);
   return createSession(deps, { id: user.id, email: user.email, name: user.name }, input.userAgent);
 }
 
@@ -167,5 +175,14 @@ export async function previewBranches(deps: ApiDeps, userId: string, projectRef:
         commitSha: git.commitSha,
       };
     }),
+  };
+}
+
+/** The queues page: each queue's limit and its queued and running runs, and the environment's limit. */
+export async function queueOverview(deps: ApiDeps, environmentId: string) {
+  const [queues, environmentLimit] = await Promise.all([selectQueues(deps.sql, environmentId), selectEnvironmentConcurrency(deps.sql, environmentId)]);
+  return {
+    environment: { concurrencyLimit: environmentLimit, running: queues.reduce((n, q) => n + q.running, 0), queued: queues.reduce((n, q) => n + q.queued, 0) },
+    data: queues.map((q) => ({ name: q.name, concurrencyLimit: q.concurrency_limit, paused: q.paused, queued: q.queued, running: q.running })),
   };
 }

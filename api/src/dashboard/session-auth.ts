@@ -12,6 +12,7 @@ export const SESSION_COOKIE = "gantry_session";
 export const CSRF_HEADER = "x-gantry-csrf";
 /** The environment a dashboard request acts in, on endpoints that take a secret key. */
 export const ENVIRONMENT_HEADER = "x-gantry-environment";
+export const ENVIRONMENT_QUERY = "gantryEnvironment";
 export const SESSION_TTL_MS = 14 * 24 * 3600_000;
 const TOUCH_EVERY_MS = 60_000;
 
@@ -43,7 +44,9 @@ export async function sessionAuth(c: Context<AppEnv>, kinds: AuthContext["kind"]
 
   if (kinds.includes("user")) return { kind: "user", userId: session.user_id, via: "session" };
   if (!kinds.includes("environment")) throw unauthorized("The dashboard session cannot call this endpoint: it needs a runner or run token");
-  const environmentId = c.req.header(ENVIRONMENT_HEADER)?.trim();
+  // EventSource cannot send headers: reads may name the environment in ?gantryEnvironment= instead
+  const fromQuery = SAFE_METHODS.has(c.req.method.toUpperCase()) ? c.req.query(ENVIRONMENT_QUERY) : undefined;
+  const environmentId = (c.req.header(ENVIRONMENT_HEADER) ?? fromQuery)?.trim();
   if (!environmentId) {
     throw new ApiError(400, "bad_request", `Choose an environment: send its id in the ${ENVIRONMENT_HEADER} header`, ENVIRONMENT_HEADER);
   }

@@ -2,13 +2,25 @@ import type { Redis } from "ioredis";
 import type { ApiDeps } from "../context.js";
 import { decodeRunIds, realtimeChannel, STREAM_MESSAGE_PREFIX } from "./channel.js";
 
-/** What the hub wakes: a run subscription or a stream reader. */
+export type ChangeKind = "run" | "stream";
+
+/** What the hub wakes: a run subscription, a stream reader, a long poll. */
 export interface HubSubscriber {
   readonly environmentId: string;
-  /** whether a message about these runs concerns it: `kind` "run" (a run row changed) or "stream" (chunks appended) */
-  concerns(runIds: readonly string[], kind: "run" | "stream"): boolean;
+  /** set when it follows one run: the hub then wakes it only for messages naming that run */
+  readonly runId?: string;
+  /** whether a message of this kind ("run": a run row changed; "stream": chunks appended) concerns it */
+  wants(kind: ChangeKind): boolean;
   wake(): void;
   close(): void;
+}
+
+interface ChannelSubscribers {
+  /** followers of one run, by run id */
+  byRun: Map<string, Set<HubSubscriber>>;
+  /** followers of sets of runs (tags, batches): woken by every message */
+  others: Set<HubSubscriber>;
+  size: number;
 }
 
 /**
@@ -17,7 +29,7 @@ export interface HubSubscriber {
  */
 export class RealtimeHub {
   private readonly subscriber: Redis;
-  private readonly byChannel = new Map<string, Set<HubSubscriber>>();
+  private readonly channels = new Map<string, ChannelSubscribers>();
   private closed = false;
 
   constructor(private readonly deps: ApiDeps) {
@@ -27,59 +39,82 @@ export class RealtimeHub {
     // messages published while we were disconnected are gone: re-read everything once reconnected
     let connectedOnce = false;
     this.subscriber.on("ready", () => {
-      if (connectedOnce) for (const subs of this.byChannel.values()) for (const s of subs) s.wake();
+      if (connectedOnce) for (const s of this.all()) s.wake();
       connectedOnce = true;
     });
     deps.redis.once("end", () => this.close());
   }
 
-  /** Starts listening for the subscription's environment; resolves once Redis confirmed the channel. */
-  async add(subscription: HubSubscriber): Promise<void> {
-    const channel = realtimeChannel(this.deps.config, subscription.environmentId);
-    let subs = this.byChannel.get(channel);
-    if (!subs) {
-      this.byChannel.set(channel, (subs = new Set()));
-      subs.add(subscription);
-      await this.subscriber.subscribe(channel);
+  /** Starts listening for the subscriber's environment; resolves once Redis confirmed the channel. */
+  async add(subscriber: HubSubscriber): Promise<void> {
+    const channel = realtimeChannel(this.deps.config, subscriber.environmentId);
+    let subs = this.channels.get(channel);
+    const first = !subs;
+    if (!subs) this.channels.set(channel, (subs = { byRun: new Map(), others: new Set(), size: 0 }));
+    if (subscriber.runId !== undefined) {
+      let set = subs.byRun.get(subscriber.runId);
+      if (!set) subs.byRun.set(subscriber.runId, (set = new Set()));
+      set.add(subscriber);
     } else {
-      subs.add(subscription);
+      subs.others.add(subscriber);
     }
+    subs.size++;
+    if (first) await this.subscriber.subscribe(channel);
   }
 
-  remove(subscription: HubSubscriber): void {
-    subscription.close();
-    const channel = realtimeChannel(this.deps.config, subscription.environmentId);
-    const subs = this.byChannel.get(channel);
+  remove(subscriber: HubSubscriber): void {
+    subscriber.close();
+    const channel = realtimeChannel(this.deps.config, subscriber.environmentId);
+    const subs = this.channels.get(channel);
     if (!subs) return;
-    subs.delete(subscription);
+    let removed = false;
+    if (subscriber.runId !== undefined) {
+      const set = subs.byRun.get(subscriber.runId);
+      removed = set?.delete(subscriber) ?? false;
+      if (set && set.size === 0) subs.byRun.delete(subscriber.runId);
+    } else {
+      removed = subs.others.delete(subscriber);
+    }
+    if (removed) subs.size--;
     if (subs.size === 0) {
-      this.byChannel.delete(channel);
+      this.channels.delete(channel);
       if (!this.closed) this.subscriber.unsubscribe(channel).catch(() => undefined);
     }
   }
 
-  /** Open subscriptions on this instance. */
+  /** Open subscribers on this instance. */
   get size(): number {
     let n = 0;
-    for (const subs of this.byChannel.values()) n += subs.size;
+    for (const subs of this.channels.values()) n += subs.size;
     return n;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const subs of this.byChannel.values()) for (const s of subs) s.close();
-    this.byChannel.clear();
+    for (const s of this.all()) s.close();
+    this.channels.clear();
     this.subscriber.disconnect();
     hubs.delete(this.deps);
   }
 
+  private *all(): Generator<HubSubscriber> {
+    for (const subs of this.channels.values()) {
+      yield* subs.others;
+      for (const set of subs.byRun.values()) yield* set;
+    }
+  }
+
   private onMessage(channel: string, message: string): void {
-    const subs = this.byChannel.get(channel);
+    const subs = this.channels.get(channel);
     if (!subs) return;
-    const stream = message.startsWith(STREAM_MESSAGE_PREFIX);
-    const runIds = decodeRunIds(stream ? message.slice(STREAM_MESSAGE_PREFIX.length) : message);
-    for (const s of subs) if (s.concerns(runIds, stream ? "stream" : "run")) s.wake();
+    const kind: ChangeKind = message.startsWith(STREAM_MESSAGE_PREFIX) ? "stream" : "run";
+    for (const s of subs.others) if (s.wants(kind)) s.wake();
+    if (subs.byRun.size === 0) return;
+    for (const runId of decodeRunIds(kind === "stream" ? message.slice(STREAM_MESSAGE_PREFIX.length) : message)) {
+      const set = subs.byRun.get(runId);
+      if (set) for (const s of set) if (s.wants(kind)) s.wake();
+    }
   }
 }
 

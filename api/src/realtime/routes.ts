@@ -1,10 +1,13 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { parseDurationMs } from "@gantry/sdk/contracts";
 import type { AppEnv } from "../context.js";
 import { authEnvironment, requireAuth } from "../auth/middleware.js";
 import { badRequest, notFound } from "../errors.js";
+import type { RunFilter } from "./queries/select-run-changes.js";
 import { selectRunEnvironment } from "./queries/select-run-environment.js";
+import { serveElectricShape } from "./serve-electric.js";
 import { serveRunEvents } from "./serve-runs.js";
+import { metadataRoutes } from "./metadata-routes.js";
 import { streamsRoutes } from "./streams-routes.js";
 
 /**
@@ -19,7 +22,7 @@ export function realtimeRoutes(): Hono<AppEnv> {
     const runId = c.req.param("runId");
     const environmentId = await selectRunEnvironment(c.get("deps").sql, runId);
     if (environmentId !== authEnvironment(c.get("auth")).id) throw notFound(`Run ${runId} not found in this environment`, "runId");
-    return serveRunEvents(c, { kind: "run", runId });
+    return serve(c, { kind: "run", runId });
   });
 
   app.get("/realtime/v1/runs", auth, (c) => {
@@ -32,13 +35,19 @@ export function realtimeRoutes(): Hono<AppEnv> {
       if (ms === undefined) throw badRequest(`createdAt "${createdAt}" is not a period like "1h" or "7d"`, "createdAt");
       createdAfter = new Date(c.get("deps").clock().getTime() - ms);
     }
-    return serveRunEvents(c, { kind: "tags", tags, ...(createdAfter ? { createdAfter } : {}) });
+    return serve(c, { kind: "tags", tags, ...(createdAfter ? { createdAfter } : {}) });
   });
 
-  app.get("/realtime/v1/batches/:batchId", auth, (c) => serveRunEvents(c, { kind: "batch", batchId: c.req.param("batchId") }));
+  app.get("/realtime/v1/batches/:batchId", auth, (c) => serve(c, { kind: "batch", batchId: c.req.param("batchId") }));
   app.route("/", streamsRoutes());
+  app.route("/", metadataRoutes());
 
   return app;
+}
+
+/** SSE for Gantry's SDK and curl; Electric's shape protocol for the official client (it always sends `offset`). */
+function serve(c: Context<AppEnv>, filter: RunFilter): Response | Promise<Response> {
+  return c.req.query("offset") !== undefined ? serveElectricShape(c, filter) : serveRunEvents(c, filter);
 }
 
 /** `?tags=a,b` and `?tags=a&tags=b` both work. */

@@ -75,6 +75,19 @@ describe("SDK realtime", () => {
   });
 });
 
+describe("SDK auth", () => {
+  it("auth.withAuth acts with a public token, then restores the configured secret key", async () => {
+    const a = await tasks.trigger<Hello>("hello", { n: 7 });
+    const b = await tasks.trigger<Hello>("hello", { n: 8 });
+    const token = await auth.createPublicToken({ scopes: { read: { runs: [a.id] } } });
+    const seen = await auth.withAuth({ accessToken: token }, () => runs.retrieve(a.id));
+    expect(seen.id).toBe(a.id);
+    await expect(auth.withAuth({ accessToken: token }, () => runs.retrieve(b.id))).rejects.toMatchObject({ status: 403 });
+    // the secret key is back: it may trigger and read anything in its environment
+    expect((await runs.retrieve(b.id)).id).toBe(b.id);
+  });
+});
+
 describe("SDK envvars", () => {
   it("create, list, retrieve, update, upload (.env), del", async () => {
     const ref = api.seed.projectRef;

@@ -13,7 +13,7 @@ export class StreamReader implements HubSubscriber {
   constructor(
     private readonly deps: ApiDeps,
     readonly environmentId: string,
-    private readonly runId: string,
+    readonly runId: string,
     private readonly key: string,
     private cursor: number,
     private readonly out: {
@@ -26,9 +26,9 @@ export class StreamReader implements HubSubscriber {
     this.timer.unref();
   }
 
-  concerns(runIds: readonly string[]): boolean {
-    // chunks appended, or the run itself changed (it may have finished)
-    return runIds.includes(this.runId);
+  /** chunks appended, or the run itself changed (it may have finished) */
+  wants(): boolean {
+    return true;
   }
 
   wake(): void {

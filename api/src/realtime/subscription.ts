@@ -9,6 +9,11 @@ import { CHANGES_PAGE, selectRunChanges, type RealtimeRunRow, type RunFilter } f
 const LAG_MS = 1000;
 /** Redis pub/sub wakes subscriptions; this poll only covers a lost message (e.g. while Redis restarts). */
 const SAFETY_POLL_MS = 15_000;
+/**
+ * Tag and batch subscriptions wake on every change in their environment (a message names runs, not tags), so
+ * they read at most this often: under load a change waits up to this long, and Postgres sees a bounded rate.
+ */
+const SET_READ_INTERVAL_MS = 25;
 
 export interface SubscriptionOptions {
   environmentId: string;
@@ -29,6 +34,8 @@ export class RunSubscription {
   private readonly initialFloor: bigint;
   private running = false;
   private again = false;
+  private lastReadAt = 0;
+  private delayed: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly timer: NodeJS.Timeout;
 
@@ -43,17 +50,28 @@ export class RunSubscription {
     this.timer.unref();
   }
 
-  /** Whether a change to these runs may concern this subscription (tags and batches: read to find out). */
-  concerns(runIds: readonly string[], kind: "run" | "stream"): boolean {
-    if (kind !== "run") return false;
-    return this.opts.filter.kind === "run" ? runIds.includes(this.opts.filter.runId) : true;
+  /** Set for one run: the hub wakes it only for that run's changes (tags and batches read to find out). */
+  get runId(): string | undefined {
+    return this.opts.filter.kind === "run" ? this.opts.filter.runId : undefined;
+  }
+
+  wants(kind: "run" | "stream"): boolean {
+    return kind === "run";
   }
 
   /** Read and send what changed; coalesces while a read is running. */
   wake(): void {
-    if (this.closed) return;
+    if (this.closed || this.delayed) return;
     if (this.running) {
       this.again = true;
+      return;
+    }
+    const wait = this.opts.filter.kind === "run" ? 0 : this.lastReadAt + SET_READ_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      this.delayed = setTimeout(() => {
+        this.delayed = undefined;
+        this.wake();
+      }, wait);
       return;
     }
     this.running = true;
@@ -63,6 +81,7 @@ export class RunSubscription {
   close(): void {
     this.closed = true;
     clearInterval(this.timer);
+    if (this.delayed) clearTimeout(this.delayed);
   }
 
   private async loop(): Promise<void> {
@@ -80,6 +99,7 @@ export class RunSubscription {
 
   private async poll(): Promise<void> {
     const now = Date.now();
+    this.lastReadAt = now;
     const floor = this.floor(now);
     let after = floor;
     let cursor = this.cursor();

@@ -1,5 +1,8 @@
 import { WorkerProcess } from "./worker-process.js";
 
+/** How long after a process is taken its replacement is spawned (well under a bundle's load time). */
+const REFILL_DELAY_MS = 20;
+
 /**
  * Processes for one (worker dir, entry, machine preset), spawned ahead so an attempt finds one with the bundle
  * already loaded. `size` are kept spawned and idle; a process taken out is replaced at once.
@@ -30,8 +33,9 @@ export class WarmPool {
     this.lastUsedAt = Date.now();
     const index = this.idle.findIndex((p) => p.isReady);
     const proc = index >= 0 ? this.idle.splice(index, 1)[0]! : (this.idle.shift() ?? this.track(this.spawnProcess()));
-    // Topped up after the caller has sent its attempt: spawning (a synchronous fork) would delay it otherwise.
-    setImmediate(() => void this.fill());
+    // Topped up a moment later: spawning blocks this event loop for a synchronous fork, which would otherwise
+    // land while the attempt just handed out is being sent or is answering (a short run's whole latency).
+    setTimeout(() => void this.fill(), REFILL_DELAY_MS);
     return proc;
   }
 

@@ -20,7 +20,9 @@ export function startHeartbeat(opts: {
     if (attempts.length > 0) {
       try {
         const cancel = await opts.client.heartbeat(attempts);
-        for (const runId of cancel) opts.held.cancel(runId);
+        // the answer is about the attempts as they were when we asked: a retry started since then is not meant
+        const sent = new Map(attempts.map((a) => [a.runId, a.attemptNumber]));
+        for (const runId of cancel) opts.held.cancel(runId, sent.get(runId));
         failures = 0;
       } catch (err) {
         failures += 1;

@@ -22,10 +22,15 @@ export class HeldAttempts {
     this.attempts.delete(runId);
   }
 
-  /** Marks the attempt canceled and stops its execution if one is running. False when the run is not held here. */
-  cancel(runId: string): boolean {
+  /**
+   * Marks the attempt canceled and stops its execution if one is running. False when the run is not held here,
+   * or when `onlyAttempt` is given and the run has moved on to another attempt (a heartbeat answer about
+   * attempt 1 must not cancel the retry that started meanwhile).
+   */
+  cancel(runId: string, onlyAttempt?: number): boolean {
     const attempt = this.attempts.get(runId);
     if (!attempt) return false;
+    if (onlyAttempt !== undefined && attempt.attemptNumber !== onlyAttempt) return false;
     attempt.canceled = true;
     this.cancelExecution(runId);
     return true;

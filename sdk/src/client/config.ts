@@ -44,6 +44,11 @@ export function configure(options: ClientConfig): void {
   configured = { ...options };
 }
 
+/** What `configure()` last set (auth.withAuth restores it afterwards). */
+export function configuredOptions(): ClientConfig {
+  return { ...configured };
+}
+
 /**
  * Reads the SDK's variables from `env` (process.env where it exists: browsers have none).
  *

@@ -77,3 +77,56 @@ export function flattenScopes(scopes: PublicTokenScopes | readonly string[] | un
   }
   return out;
 }
+
+/** One change to a run's metadata (applied in order, atomically, by `PUT /api/v1/runs/{runId}/metadata`). */
+export const RunMetadataOperation = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("set"), key: z.string(), value: z.unknown() }),
+  z.object({ type: z.literal("delete"), key: z.string() }),
+  z.object({ type: z.literal("append"), key: z.string(), value: z.unknown() }),
+  z.object({ type: z.literal("remove"), key: z.string(), value: z.unknown() }),
+  z.object({ type: z.literal("increment"), key: z.string(), value: z.number() }),
+  z.object({ type: z.literal("update"), value: z.record(z.string(), z.unknown()) }),
+]);
+export type RunMetadataOperation = z.infer<typeof RunMetadataOperation>;
+
+/** `PUT /api/v1/runs/{runId}/metadata`: replace (`metadata`) and/or apply `operations`. */
+export const UpdateRunMetadataRequestBody = z.object({
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  operations: z.array(RunMetadataOperation).optional(),
+});
+export type UpdateRunMetadataRequestBody = z.infer<typeof UpdateRunMetadataRequestBody>;
+export const UpdateRunMetadataResponse = z.object({ metadata: z.record(z.string(), z.unknown()) });
+
+/** Applies metadata operations to a copy of `metadata` (shared by the api and the SDK's local view). */
+export function applyMetadataOperations(metadata: Record<string, unknown>, operations: readonly RunMetadataOperation[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...metadata };
+  for (const op of operations) {
+    switch (op.type) {
+      case "set":
+        out[op.key] = op.value;
+        break;
+      case "delete":
+        delete out[op.key];
+        break;
+      case "append": {
+        const current = out[op.key];
+        out[op.key] = Array.isArray(current) ? [...current, op.value] : current === undefined ? [op.value] : [current, op.value];
+        break;
+      }
+      case "remove": {
+        const current = out[op.key];
+        if (Array.isArray(current)) out[op.key] = current.filter((v) => JSON.stringify(v) !== JSON.stringify(op.value));
+        break;
+      }
+      case "increment": {
+        const current = out[op.key];
+        out[op.key] = (typeof current === "number" ? current : 0) + op.value;
+        break;
+      }
+      case "update":
+        Object.assign(out, op.value);
+        break;
+    }
+  }
+  return out;
+}

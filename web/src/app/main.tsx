@@ -6,8 +6,10 @@ import { BranchesPage } from "./branches-page.js";
 import { DeploymentsPage } from "./deployments-page.js";
 import { EnvVarsPage } from "./envvars-page.js";
 import { NavContext, pickEnvironment, type Nav } from "./nav.js";
+import { QueuesPage } from "./queues-page.js";
 import { RunPage } from "./run-page.js";
 import { RunsPage } from "./runs-page.js";
+import { SchedulesPage } from "./schedules-page.js";
 import { SignIn } from "./sign-in.js";
 import { Switcher } from "./switcher.js";
 import { TasksPage } from "./tasks-page.js";
@@ -22,12 +24,14 @@ function useHashRoute(): string {
   return hash;
 }
 
-const PAGES = [
+const PAGES: Array<{ hash: string; label: string; short?: string; key: string }> = [
   { hash: "#/runs", label: "Runs", key: "r" },
   { hash: "#/tasks", label: "Tasks", key: "t" },
   { hash: "#/deployments", label: "Deployments", key: "d" },
-  { hash: "#/branches", label: "Preview branches", key: "b" },
-  { hash: "#/envvars", label: "Environment variables", key: "e" },
+  { hash: "#/branches", label: "Preview branches", short: "Branches", key: "b" },
+  { hash: "#/schedules", label: "Schedules", key: "s" },
+  { hash: "#/queues", label: "Queues", key: "q" },
+  { hash: "#/envvars", label: "Environment variables", short: "Env vars", key: "e" },
   { hash: "#/api-keys", label: "API keys", key: "k" },
 ];
 
@@ -106,6 +110,10 @@ function App() {
     <DeploymentsPage />
   ) : route.startsWith("#/branches") ? (
     <BranchesPage />
+  ) : route.startsWith("#/schedules") ? (
+    <SchedulesPage />
+  ) : route.startsWith("#/queues") ? (
+    <QueuesPage />
   ) : route.startsWith("#/envvars") ? (
     <EnvVarsPage />
   ) : route.startsWith("#/api-keys") ? (
@@ -128,8 +136,8 @@ function App() {
         <Switcher />
         <nav aria-label="Main">
           {PAGES.map((p) => (
-            <a href={p.hash} aria-current={current(p.hash)} aria-keyshortcuts={`g ${p.key}`} title={`g then ${p.key}`}>
-              {p.label}
+            <a href={p.hash} aria-current={current(p.hash)} aria-keyshortcuts={`g ${p.key}`} aria-label={p.short ? p.label : undefined} title={`${p.label} (g then ${p.key})`}>
+              {p.short ?? p.label}
             </a>
           ))}
         </nav>

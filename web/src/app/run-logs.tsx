@@ -12,6 +12,13 @@ export function RunLogs({ events }: { events: TaskEvent[] }) {
   const end = Math.max(start + 1, ...events.map((e) => Date.parse(e.time) + (e.durationMs ?? 0)));
   const rank = (level: string) => Math.max(0, LEVELS.indexOf(level.toLowerCase()));
   const needle = search.trim().toLowerCase();
+  // nesting: a span or log sits under the span its parentSpanId names
+  const parents = new Map(events.filter((e) => e.spanId).map((e) => [e.spanId!, e.parentSpanId]));
+  const depth = (e: TaskEvent) => {
+    let d = 0;
+    for (let p = e.parentSpanId; p && parents.has(p) && d < 20; p = parents.get(p)) d++;
+    return d;
+  };
   const shown = events.filter(
     (e) =>
       rank(e.level) >= rank(minLevel) &&
@@ -48,7 +55,7 @@ export function RunLogs({ events }: { events: TaskEvent[] }) {
                 <span class="t">+{duration(Date.parse(e.time) - start)}</span>
                 <span class="a">#{e.attemptNumber}</span>
                 <span class="lvl">{e.level.toUpperCase()}</span>
-                <span class="msg">
+                <span class="msg" style={{ paddingLeft: `${depth(e) * 1.1}rem` }}>
                   {e.kind === "span" ? <b>{e.message}</b> : e.message}
                   {e.kind === "span" && <span class="muted"> ({duration(e.durationMs)})</span>}
                   {e.attributes && Object.keys(e.attributes).length > 0 && <code class="attrs">{JSON.stringify(e.attributes)}</code>}

@@ -1,12 +1,17 @@
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { api, errorText, type RunDetail, type TaskEvent } from "./api.js";
 import { duration, json, when } from "./format.js";
 import { RunLogs } from "./run-logs.js";
+import { useRunEvents } from "./use-live.js";
 import { usePoll } from "./use-poll.js";
 
 export function RunPage({ id }: { id: string }) {
-  const { data: run, error, refresh } = usePoll(() => api<RunDetail>(`/api/v3/runs/${id}`), [id]);
-  const { data: events } = usePoll(() => api<{ data: TaskEvent[] }>(`/api/v1/runs/${id}/events`).catch(() => ({ data: [] })), [id]);
+  // realtime pushes status changes; polling stays as the fallback (and for logs, which realtime does not carry)
+  const onChange = useRef(() => {});
+  const live = useRunEvents(id, () => onChange.current());
+  const { data: run, error, refresh } = usePoll(() => api<RunDetail>(`/api/v3/runs/${id}`), [id], live ? 10_000 : 1500);
+  const { data: events, refresh: refreshEvents } = usePoll(() => api<{ data: TaskEvent[] }>(`/api/v1/runs/${id}/events`).catch(() => ({ data: [] })), [id]);
+  onChange.current = () => (refresh(), refreshEvents());
   const [message, setMessage] = useState<string | null>(null);
   const [replaying, setReplaying] = useState<string | null>(null);
 
@@ -49,7 +54,8 @@ export function RunPage({ id }: { id: string }) {
         {run.taskIdentifier} <code>{run.id}</code>{" "}
         <span class={`status ${run.status}`} data-testid="run-status">
           {run.status}
-        </span>
+        </span>{" "}
+        {live && <span class="badge" title="Status changes arrive over the realtime API">live</span>}
       </h1>
       <div class="toolbar">
         <button type="button" onClick={() => setReplaying(replaying === null ? JSON.stringify(run.payload ?? null, null, 2) : null)} aria-expanded={replaying !== null}>
@@ -84,6 +90,7 @@ export function RunPage({ id }: { id: string }) {
         {run.tags.length > 0 && <div class="card"><div class="k">Tags</div>{run.tags.join(", ")}</div>}
         {run.idempotencyKey && <div class="card"><div class="k">Idempotency key</div><code>{run.idempotencyKey}</code></div>}
       </div>
+      <Timeline run={run} />
       <RelatedRuns run={run} />
       <h2>Payload</h2>
       <pre data-testid="run-payload">{json(run.payload)}</pre>
@@ -164,5 +171,27 @@ function RelatedRuns({ run }: { run: RunDetail }) {
         </p>
       )}
     </nav>
+  );
+}
+
+/** Created → (delayed) → each attempt → finished, in order. */
+function Timeline({ run }: { run: RunDetail }) {
+  const steps: Array<{ at?: string; label: string; status?: string }> = [{ at: run.createdAt, label: "Created" }];
+  if (run.delayedUntil) steps.push({ at: run.delayedUntil, label: "Delayed until" });
+  for (const a of run.attempts ?? []) {
+    steps.push({ at: a.startedAt, label: `Attempt ${a.number} started` });
+    if (a.completedAt) steps.push({ at: a.completedAt, label: `Attempt ${a.number} ${a.status.toLowerCase()}`, status: a.status });
+  }
+  if (run.finishedAt) steps.push({ at: run.finishedAt, label: `Run ${run.status.toLowerCase()}`, status: run.status });
+  else steps.push({ label: `Now: ${run.status.toLowerCase()}`, status: run.status });
+  return (
+    <ol class="timeline" aria-label="Status timeline">
+      {steps.map((s) => (
+        <li>
+          <span class={s.status ? `dot ${s.status}` : "dot"} aria-hidden="true" />
+          <span>{s.label}</span> <span class="muted small">{s.at ? when(s.at) : ""}</span>
+        </li>
+      ))}
+    </ol>
   );
 }

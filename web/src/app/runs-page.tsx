@@ -17,11 +17,14 @@ interface Filters {
   task: string;
   tag: string;
   version: string;
+  queue: string;
+  batch: string;
   from: string;
   to: string;
 }
 
-const EMPTY: Filters = { status: "", task: "", tag: "", version: "", from: "", to: "" };
+const EMPTY: Filters = { status: "", task: "", tag: "", version: "", queue: "", batch: "", from: "", to: "" };
+type TextFilter = "task" | "tag" | "version" | "queue" | "batch";
 
 function listQuery(f: Filters, cursor: { after?: string; before?: string }): string {
   const q = new URLSearchParams({ "page[size]": "25" });
@@ -29,6 +32,8 @@ function listQuery(f: Filters, cursor: { after?: string; before?: string }): str
   if (f.task.trim()) q.set("filter[taskIdentifier]", f.task.trim());
   if (f.tag.trim()) q.set("filter[tag]", f.tag.trim());
   if (f.version.trim()) q.set("filter[version]", f.version.trim());
+  if (f.queue.trim()) q.set("filter[queue]", f.queue.trim());
+  if (f.batch.trim()) q.set("filter[batch]", f.batch.trim());
   if (f.from) q.set("filter[createdAt][from]", new Date(f.from).toISOString());
   if (f.to) q.set("filter[createdAt][to]", new Date(f.to).toISOString());
   if (cursor.after) q.set("page[after]", cursor.after);
@@ -58,11 +63,11 @@ export function RunsPage() {
   }, []);
 
   // text filters apply as you type (debounced); selects and dates at once
-  const [draft, setDraft] = useState({ task: filters.task, tag: filters.tag, version: filters.version });
+  const [draft, setDraft] = useState<Pick<Filters, TextFilter>>({ task: filters.task, tag: "", version: "", queue: "", batch: "" });
   useEffect(() => {
     const timer = setTimeout(() => apply(draft), 250);
     return () => clearTimeout(timer);
-  }, [draft.task, draft.tag, draft.version]);
+  }, [draft.task, draft.tag, draft.version, draft.queue, draft.batch]);
   const apply = (change: Partial<Filters>) => {
     setFilters((current) => {
       const next = { ...current, ...change };
@@ -72,7 +77,7 @@ export function RunsPage() {
     setSelected(new Set());
   };
   const set = (key: keyof Filters) => (e: Event) => apply({ [key]: (e.currentTarget as HTMLInputElement).value });
-  const type = (key: "task" | "tag" | "version") => (e: Event) => {
+  const type = (key: TextFilter) => (e: Event) => {
     const value = (e.currentTarget as HTMLInputElement).value;
     setDraft((d) => ({ ...d, [key]: value }));
   };
@@ -117,6 +122,14 @@ export function RunsPage() {
           <input value={draft.version} onInput={type("version")} placeholder="20260101.1" />
         </label>
         <label>
+          Queue
+          <input value={draft.queue} onInput={type("queue")} placeholder="task/echo" />
+        </label>
+        <label>
+          Batch
+          <input value={draft.batch} onInput={type("batch")} placeholder="batch_…" />
+        </label>
+        <label>
           Created from
           <input type="datetime-local" value={filters.from} onChange={set("from")} />
         </label>
@@ -124,7 +137,7 @@ export function RunsPage() {
           Created to
           <input type="datetime-local" value={filters.to} onChange={set("to")} />
         </label>
-        <button type="button" onClick={() => (setDraft({ task: "", tag: "", version: "" }), apply(EMPTY))}>
+        <button type="button" onClick={() => (setDraft({ task: "", tag: "", version: "", queue: "", batch: "" }), apply(EMPTY))}>
           Clear filters
         </button>
       </form>

@@ -71,7 +71,7 @@ export async function insertRuns(sql: Sql, runs: NewRun[]): Promise<InsertedRun[
         ${col(sql, runs.map((r) => r.idempotencyKey))}::text[],
         ${col(sql, runs.map((r) => r.idempotencyKeyExpiresAt))}::timestamptz[],
         ${col(sql, runs.map((r) => r.requestIdempotencyKey))}::text[],
-        ${col(sql, runs.map((r) => JSON.stringify(r.tags)))}::text[],
+        ${col(sql, runs.map((r) => (r.tags.length > 0 ? JSON.stringify(r.tags) : null)))}::text[],
         ${col(sql, runs.map((r) => r.metadata))}::text[],
         ${col(sql, runs.map((r) => r.queueName))}::text[],
         ${col(sql, runs.map((r) => r.concurrencyKey))}::text[],
@@ -126,7 +126,9 @@ export async function insertRuns(sql: Sql, runs: NewRun[]): Promise<InsertedRun[
     select id, environment_id, project_id, task_identifier,
       case when delay_until > now() then 'DELAYED' when has_task then 'QUEUED' else 'PENDING_VERSION' end,
       payload, payload_type, idempotency_key, idempotency_key_expires_at, request_idempotency_key,
-      array(select jsonb_array_elements_text(tags_json::jsonb)), metadata::jsonb,
+      -- most runs have no tags: skip the per-row subquery for them
+      case when tags_json is null then '{}'::text[] else array(select jsonb_array_elements_text(tags_json::jsonb)) end,
+      metadata::jsonb,
       coalesce(queue_name, task_queue, 'task/' || task_identifier), concurrency_key, priority_ms, max_attempts,
       max_duration, machine, ttl, delay_until, version, is_test, parent_id, root_id, depth, batch_id,
       trigger_function, replayed_from_id, now(), coalesce(delay_until, now())
