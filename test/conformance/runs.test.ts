@@ -123,9 +123,8 @@ describe("tasks.trigger", () => {
     expect(run.payload).toBeUndefined();
   });
 
-  // Gantry bug (api/src/runs/packets.ts decodePacket): it answers SuperJSON's JSON half, where an undefined
-  // property is null; the reference deserializes first, so the property is absent and the client reads undefined.
-  it.skip("an output property that is undefined reads back as undefined, not null (Gantry bug: decodePacket answers SuperJSON's JSON half)", async () => {
+  // the reference deserializes SuperJSON first, so an undefined property is absent and the client reads undefined
+  it("an output property that is undefined reads back as undefined, not null", async () => {
     const run = await waitForRun((await tasks.trigger("echo", undefined)).id);
     expect(run.output).toEqual({ version: gantry.version, env: null });
   });
@@ -203,9 +202,8 @@ describe("runs.list", () => {
   });
 
   // The client merges the new cursor over the page's own params, so going back from a page reached by "next" sends
-  // page[after]=<old> AND page[before]=<new>; Gantry (api/src/runs/list.ts) answers 400 "Pass page[after] or
-  // page[before], not both". The latest cursor, page[before], should win.
-  it.skip("getPreviousPage after getNextPage gives the first page back (Gantry bug: 400 when both page[after] and page[before] are sent)", async () => {
+  // page[after]=<old> AND page[before]=<new>: the latest cursor, page[before], wins.
+  it("getPreviousPage after getNextPage gives the first page back", async () => {
     const tag = `back-${crypto.randomUUID().slice(0, 8)}`;
     for (let i = 0; i < 4; i++) await tasks.trigger("echo", { i }, { tags: [tag], delay: "1h" });
     const firstPage = await runs.list({ tag, limit: 2 });

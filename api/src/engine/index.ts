@@ -2,6 +2,7 @@ import type { ApiDeps } from "../context.js";
 import { closeDevNotifier } from "../dev/notifier.js";
 import { closeRunQueue, getRunQueue } from "../queue/run-queue.js";
 import { reconcileOnce } from "../reconciler/reconcile.js";
+import { analyzeNeverAnalyzedTables } from "./planner-stats.js";
 import { drainTriggers } from "../runs/trigger.js";
 
 export interface Engine {
@@ -41,6 +42,9 @@ export function createEngine(deps: ApiDeps): Engine {
     async start() {
       if (started) return;
       started = true;
+      await analyzeNeverAnalyzedTables(deps).catch((error: unknown) =>
+        console.warn("[engine] could not ANALYZE the run tables (plans may use sequential scans until autovacuum does):", error),
+      );
       getRunQueue(deps);
       timer = setInterval(tick, deps.config.GANTRY_RECONCILE_INTERVAL_MS);
       timer.unref();

@@ -66,11 +66,11 @@ export function parseListQuery(query: Record<string, string>, now: Date) {
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) throw invalid("page[size]", `page[size] must be 1-${MAX_PAGE_SIZE}`);
   const afterText = query["page[after]"];
   const beforeText = query["page[before]"];
-  if (afterText && beforeText) throw invalid("page[before]", "Pass page[after] or page[before], not both");
+  // the official client's getPreviousPage() merges page[before] over the current page's page[after]: before wins
   return {
     filters,
     size,
-    after: afterText ? decodeCursor(afterText, "page[after]") : undefined,
+    after: afterText && !beforeText ? decodeCursor(afterText, "page[after]") : undefined,
     before: beforeText ? decodeCursor(beforeText, "page[before]") : undefined,
   };
 }

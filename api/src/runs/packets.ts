@@ -37,16 +37,21 @@ export function payloadPacket(payload: unknown, payloadType: PacketType | undefi
 }
 
 /** Decodes a stored payload or output for a JSON response (SuperJSON's JSON value, JSON parsed, text as is). */
+function jsonSafe(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Map) return [...value.entries()];
+  if (value instanceof Set) return [...value.values()];
+  return value;
+}
+
 export function decodePacket(data: string | null, type: string | null): unknown {
   if (data === null) return undefined;
   try {
     switch (type) {
-      case "application/super+json": {
-        // the JSON half of SuperJSON is what a JSON response can carry anyway (Dates as ISO strings, BigInts
-        // as strings); reviving first would only make BigInts unserialisable
-        const parsed = JSON.parse(data) as { json?: unknown };
-        return parsed && typeof parsed === "object" && "json" in parsed ? parsed.json : superjson.parse(data);
-      }
+      case "application/super+json":
+        // revive first (so an `undefined` property is absent, as the reference answers), then bring what JSON
+        // cannot carry back to JSON: Dates as ISO strings, BigInts as strings, Maps as entries, Sets as arrays
+        return JSON.parse(JSON.stringify(superjson.parse(data), jsonSafe));
       case "text/plain":
         return data;
       default:

@@ -78,16 +78,9 @@ export async function completeAttempts(sql: Sql, rows: CompletionRow[], scope: A
       from decided d where r.id = d.run_id and r.id = any(${runIds}::text[])
       returning r.id, r.status, r.environment_id, r.attempt_number, r.available_at
     ),
-    -- the attempt row found per completion through its (run_id, number) index (OFFSET 0 keeps the subquery
-    -- per row), then updated by its tuple id: no hash join over the whole attempts table, whatever its estimate.
-    -- Safe because an attempt only changes together with its run, whose row \`decided\` holds locked.
     att as (
       update attempts a set status = d.attempt_status, error = d.error::jsonb, completed_at = now()
-      from decided d
-      cross join lateral (
-        select a2.ctid as row_id from attempts a2 where a2.run_id = d.run_id and a2.number = d.attempt_number offset 0
-      ) x
-      where a.ctid = x.row_id and a.run_id = d.run_id and a.number = d.attempt_number
+      from decided d where a.run_id = d.run_id and a.number = d.attempt_number and a.run_id = any(${runIds}::text[])
       returning a.id
     )
     select * from upd`;

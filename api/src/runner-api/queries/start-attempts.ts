@@ -72,6 +72,7 @@ export async function startAttempts(sql: Sql, selection: StartSelection, runnerI
   // attempts through their indexes instead of hashing a whole (possibly badly estimated) table.
   const runIds = selection.kind === "ids" ? col(sql, selection.runIds) : undefined;
   const onRuns = runIds ? sql`and r.id = any(${runIds}::text[])` : sql``;
+  const onAttempts = runIds ? sql`and a.run_id = any(${runIds}::text[])` : sql``;
   const picked =
     selection.kind === "ids"
       ? sql`
@@ -131,12 +132,7 @@ export async function startAttempts(sql: Sql, selection: StartSelection, runnerI
     lost as (
       update attempts a set status = 'SYSTEM_FAILURE', completed_at = now(),
         error = '{"type":"INTERNAL_ERROR","code":"RUNNER_LOST","message":"The runner executing this attempt stopped heartbeating"}'::jsonb
-      from picked p
-      -- per run through the attempts' (run_id, number) index, updated by tuple id (see complete-attempts.ts)
-      cross join lateral (
-        select a2.ctid as row_id from attempts a2 where a2.run_id = p.id and a2.status = 'EXECUTING' offset 0
-      ) x
-      where a.ctid = x.row_id and a.run_id = p.id and a.status = 'EXECUTING'
+      from picked p where a.run_id = p.id and a.status = 'EXECUTING' ${onAttempts}
       returning a.id
     ),
     attempt as (
