@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,6 +34,11 @@ describe("packPackages", () => {
 
     const imported = await run(process.execPath, ["-e", "Promise.all([import('@gantry/sdk'), import('@gantry/sdk/worker'), import('@gantry/sdk/contracts')]).then(([s, w, c]) => console.log(JSON.stringify({ v: s.SDK_VERSION, task: typeof s.task, start: typeof w.startWorker, statuses: c.RUN_STATUSES.length })))"], { cwd: project });
     expect(JSON.parse(imported.stdout)).toEqual({ v: "0.1.0", task: "function", start: "function", statuses: 13 });
+    // the React hooks ship too, using the app's own React (an optional peer)
+    const manifest = JSON.parse(readFileSync(join(project, "node_modules/@gantry/sdk/package.json"), "utf8"));
+    expect(manifest.exports["./react"].default).toBe("./dist/react.mjs");
+    expect(existsSync(join(project, "node_modules/@gantry/sdk/dist/react.mjs"))).toBe(true);
+    expect(existsSync(join(project, "node_modules/@gantry/sdk/types/react/index.d.ts"))).toBe(true);
 
     mkdirSync(join(project, "src/trigger"), { recursive: true });
     writeFileSync(

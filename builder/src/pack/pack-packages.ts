@@ -69,6 +69,7 @@ async function packSdk(dir: string, dest: string): Promise<string> {
       index: join(REPO, "sdk/src/index.ts"),
       worker: join(REPO, "sdk/src/worker/index.ts"),
       contracts: join(REPO, "sdk/src/contracts/index.ts"),
+      react: join(REPO, "sdk/src/react/index.ts"),
     },
     outdir: join(dir, "dist"),
     outExtension: { ".js": ".mjs" },
@@ -83,7 +84,7 @@ async function packSdk(dir: string, dest: string): Promise<string> {
     logLevel: "silent",
   });
   await emitSdkTypes(join(dir, "types"));
-  const entry = (name: string) => ({ types: `./types/${name === "worker" || name === "contracts" ? `${name}/index` : "index"}.d.ts`, default: `./dist/${name}.mjs` });
+  const entry = (name: string) => ({ types: `./types/${name === "index" ? "index" : `${name}/index`}.d.ts`, default: `./dist/${name}.mjs` });
   writeFileSync(
     join(dir, "package.json"),
     JSON.stringify(
@@ -92,12 +93,15 @@ async function packSdk(dir: string, dest: string): Promise<string> {
         version: source.version,
         description: "Gantry SDK: define background tasks and trigger them (served by your Gantry api)",
         type: "module",
-        exports: { ".": entry("index"), "./worker": entry("worker"), "./contracts": entry("contracts"), "./package.json": "./package.json" },
+        exports: { ".": entry("index"), "./worker": entry("worker"), "./contracts": entry("contracts"), "./react": entry("react"), "./package.json": "./package.json" },
         main: "./dist/index.mjs",
         types: "./types/index.d.ts",
         files: ["dist", "types", "README.md"],
         engines: { node: ">=20" },
         dependencies: { superjson: source.dependencies?.superjson ?? "^2.2.2", zod: source.dependencies?.zod ?? "^4.1.0" },
+        // the React hooks (`@gantry/sdk/react`) use the app's own React
+        peerDependencies: { react: ">=18" },
+        peerDependenciesMeta: { react: { optional: true } },
       },
       null,
       2,
@@ -118,7 +122,7 @@ async function emitSdkTypes(outDir: string): Promise<void> {
   const args = [tsc, "--declaration", "--emitDeclarationOnly", "--outDir", outDir, "--rootDir", join(REPO, "sdk/src")];
   if (ts7) args.push("--ignoreConfig");
   args.push("--module", "esnext", "--moduleResolution", "bundler", "--target", "es2022", "--strict", "--skipLibCheck", "--types", "node", "--lib", "ES2023,DOM");
-  args.push(...["index.ts", "worker/index.ts", "contracts/index.ts"].map((f) => join(REPO, "sdk/src", f)));
+  args.push(...["index.ts", "worker/index.ts", "contracts/index.ts", "react/index.ts"].map((f) => join(REPO, "sdk/src", f)));
   try {
     await execFileAsync(process.execPath, args, { cwd: REPO, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {

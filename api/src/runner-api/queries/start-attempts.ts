@@ -72,7 +72,19 @@ export async function startAttempts(sql: Sql, selection: StartSelection, runnerI
   // attempts through their indexes instead of hashing a whole (possibly badly estimated) table.
   const runIds = selection.kind === "ids" ? col(sql, selection.runIds) : undefined;
   const onRuns = runIds ? sql`and r.id = any(${runIds}::text[])` : sql``;
-  const onAttempts = runIds ? sql`and a.run_id = any(${runIds}::text[])` : sql``;
+  // Only a redrive (an EXECUTING run whose lease is gone) has an attempt still marked EXECUTING to close: a
+  // QUEUED run's previous attempt was closed when it was re-queued, so plain starts skip this write entirely.
+  const leaseLost = selection.kind === "ids" ? (selection.leaseLost ?? []) : [];
+  const lost =
+    leaseLost.length > 0
+      ? sql`,
+    lost as (
+      update attempts a set status = 'SYSTEM_FAILURE', completed_at = now(),
+        error = '{"type":"INTERNAL_ERROR","code":"RUNNER_LOST","message":"The runner executing this attempt stopped heartbeating"}'::jsonb
+      from picked p where a.run_id = p.id and a.status = 'EXECUTING' and a.run_id = any(${col(sql, leaseLost)}::text[])
+      returning a.id
+    )`
+      : sql``;
   const picked =
     selection.kind === "ids"
       ? sql`
@@ -128,13 +140,7 @@ export async function startAttempts(sql: Sql, selection: StartSelection, runnerI
         started_at = coalesce(r.started_at, now()), updated_at = now()
       from ok where r.id = ok.id ${onRuns}
       returning r.*, ok.attempt_id
-    ),
-    lost as (
-      update attempts a set status = 'SYSTEM_FAILURE', completed_at = now(),
-        error = '{"type":"INTERNAL_ERROR","code":"RUNNER_LOST","message":"The runner executing this attempt stopped heartbeating"}'::jsonb
-      from picked p where a.run_id = p.id and a.status = 'EXECUTING' ${onAttempts}
-      returning a.id
-    ),
+    )${lost},
     attempt as (
       insert into attempts (id, run_id, number, status, deployment_id, runner_id, started_at)
       select u.attempt_id, u.id, u.attempt_number, 'EXECUTING', u.locked_deployment_id, ${runnerId}, now()
