@@ -8,7 +8,7 @@ import type { BenchOptions } from "../lib/args.js";
 import { registerCleanup } from "../lib/cleanup.js";
 import { createFreshDatabase, databaseUrl, dropDatabase } from "../lib/pg-admin.js";
 import { deleteRedisKeys } from "../lib/redis-cleanup.js";
-import { readCpuSeconds, RssSampler } from "../lib/rss.js";
+import { readCpuSeconds, readMachineCpuSeconds, RssSampler } from "../lib/rss.js";
 import { startChild } from "./child.js";
 import { closedLoop, openLoop } from "./load.js";
 import { Observer } from "./observe.js";
@@ -36,7 +36,7 @@ export interface GantryFigures {
   bundleKb?: number;
   rss?: { apiPeakMb: number; runnerPeakMb: number; runnerWorkersPeakMb: number };
   /** CPU the api and the runner used during the closed-loop phase, in cores (CPU seconds / wall seconds) */
-  peakCpu?: { apiCores: number; runnerCores: number };
+  peakCpu?: { apiCores: number; runnerCores: number; machineBusyCores?: number; machineCores?: number };
 }
 
 /**
@@ -139,12 +139,17 @@ export async function benchGantry(opts: BenchOptions, deadline: number, log: (li
     }
     if (fits("closed loop", opts.closedMs)) {
       log(`  closed loop, ${opts.closedConcurrency} in flight, for ${opts.closedMs / 1000} s`);
-      const cpu0 = { at: performance.now(), api: await readCpuSeconds(api.pid), runner: await readCpuSeconds(runner.pid) };
+      const cpu0 = { at: performance.now(), api: await readCpuSeconds(api.pid), runner: await readCpuSeconds(runner.pid), machine: await readMachineCpuSeconds() };
       figures.peak = await measurePhase(obs, allRuns, opts.drainMs, () => closedLoop(c, opts.closedConcurrency, opts.closedMs, opts.drainMs), log);
       const wallS = (performance.now() - cpu0.at) / 1000;
-      const [apiCpu, runnerCpu] = [await readCpuSeconds(api.pid), await readCpuSeconds(runner.pid)];
+      const [apiCpu, runnerCpu, machine] = [await readCpuSeconds(api.pid), await readCpuSeconds(runner.pid), await readMachineCpuSeconds()];
       if (apiCpu !== null && runnerCpu !== null && cpu0.api !== null && cpu0.runner !== null) {
         figures.peakCpu = { apiCores: (apiCpu - cpu0.api) / wallS, runnerCores: (runnerCpu - cpu0.runner) / wallS };
+        if (machine && cpu0.machine && machine.total > cpu0.machine.total) {
+          const cores = (machine.total - cpu0.machine.total) / wallS;
+          figures.peakCpu.machineCores = Math.round(cores);
+          figures.peakCpu.machineBusyCores = ((machine.busy - cpu0.machine.busy) / (machine.total - cpu0.machine.total)) * Math.round(cores);
+        }
       }
     }
 

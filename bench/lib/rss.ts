@@ -22,6 +22,19 @@ export async function readCpuSeconds(pid: number): Promise<number | null> {
   }
 }
 
+/** Busy and total CPU time of the whole machine so far, in seconds (all CPUs), from /proc/stat. */
+export async function readMachineCpuSeconds(): Promise<{ busy: number; total: number } | null> {
+  try {
+    const line = (await readFile("/proc/stat", "utf8")).split("\n")[0]!; // "cpu  user nice system idle iowait ..."
+    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.reduce((a, b) => a + b, 0);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+    return { busy: (total - idle) / 100, total: total / 100 };
+  } catch {
+    return null;
+  }
+}
+
 /** Direct children of a process (the runner's worker processes), from each process's /proc/<pid>/stat. */
 export async function childPids(pid: number): Promise<number[]> {
   const out: number[] = [];

@@ -110,9 +110,13 @@ function cpuVerdict(g: NonNullable<Results["details"]["gantry"]>): string {
   const c = g.peakCpu;
   if (!c) return "The api's and runner's CPU were not measured.";
   const used = `the api used ${f(c.apiCores, 2)} cores and the runner ${f(c.runnerCores, 2)} during the phase`;
+  if (c.machineBusyCores !== undefined && c.machineCores !== undefined && c.machineBusyCores >= 0.85 * c.machineCores) {
+    return `The machine's CPU bounds it: ${f(c.machineBusyCores, 2)} of its ${c.machineCores} cores were busy during the phase (${used}; the rest is Postgres, Redis, the task processes, this load generator and any other work on the host), so the runner ↔ api round trips wait for CPU; the api's own CPU per run (HTTP and body handling of each trigger, the batched statements, BullMQ adds) is the largest part the platform controls.`;
+  }
+  const machine = c.machineBusyCores !== undefined ? ` (the machine: ${f(c.machineBusyCores, 2)} of ${c.machineCores} cores busy)` : "";
   return c.apiCores >= 0.8
     ? `CPU bounds it: ${used}; the api runs on one core (one Node process), so its CPU per run (HTTP and body handling of each trigger, the batched statements, BullMQ adds) is the limit on this machine, and the runner waits on its answers.`
-    : `Waiting, not CPU, bounds it: ${used}, both below a core: the runs wait in the runner ↔ api round trips (and for CPU the rest of this machine takes).`;
+    : `Waiting, not CPU, bounds it: ${used}, both below a core${machine}: the runs wait in the runner ↔ api round trips.`;
 }
 
 function explainMisses(r: Results): string[] {

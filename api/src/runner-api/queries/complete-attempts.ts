@@ -78,9 +78,18 @@ export async function completeAttempts(sql: Sql, rows: CompletionRow[], scope: A
       from decided d where r.id = d.run_id and r.id = any(${runIds}::text[])
       returning r.id, r.status, r.environment_id, r.attempt_number, r.available_at
     ),
+    -- Each completion's attempt row is found through the (run_id, number) index (OFFSET 0 keeps the lateral
+    -- subquery per row) and updated by tuple id. Joined on (run_id, number) instead, Postgres' cost model hashes
+    -- the whole attempts table once a batch is a few hundred rows, however large the table. The tuple id is
+    -- stable here: an attempt changes only together with its run, whose row \`decided\` holds locked (a run that
+    -- changed meanwhile drops out of \`decided\`).
     att as (
       update attempts a set status = d.attempt_status, error = d.error::jsonb, completed_at = now()
-      from decided d where a.run_id = d.run_id and a.number = d.attempt_number and a.run_id = any(${runIds}::text[])
+      from decided d
+      cross join lateral (
+        select a2.ctid as row_id from attempts a2 where a2.run_id = d.run_id and a2.number = d.attempt_number offset 0
+      ) x
+      where a.ctid = x.row_id
       returning a.id
     )
     select * from upd`;
