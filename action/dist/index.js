@@ -41893,6 +41893,7 @@ var ArchivedPreviewBranch = external_exports.object({
   branchName: external_exports.string(),
   archivedAt: external_exports.coerce.date()
 });
+var RescheduleRunRequestBody = external_exports.object({ delay: external_exports.union([external_exports.string(), external_exports.coerce.date()]) });
 
 // sdk/src/contracts/execution.ts
 var TaskRunExecution = external_exports.object({
@@ -41971,7 +41972,13 @@ var TaskRunExecutionResult = external_exports.discriminatedUnion("ok", [
 var RunJobData = external_exports.object({ runId: external_exports.string(), envId: external_exports.string().optional() });
 var StartAttemptsRequest = external_exports.object({
   runnerId: external_exports.string(),
-  runs: external_exports.array(external_exports.object({ runId: external_exports.string() })).min(1).max(1e3)
+  runs: external_exports.array(
+    external_exports.object({
+      runId: external_exports.string(),
+      /** the run's environment as its job names it: a hint that lets the api read its variables in parallel */
+      environmentId: external_exports.string().optional()
+    })
+  ).min(1).max(1e3)
 });
 var StartAttemptResult = external_exports.discriminatedUnion("ok", [
   external_exports.object({ runId: external_exports.string(), ok: external_exports.literal(true), execution: TaskRunExecution }),
@@ -42105,7 +42112,10 @@ var PushEventBody = external_exports.object({
   headCommit: external_exports.object({ message: external_exports.string(), author: external_exports.string().optional() }).nullable().optional(),
   sender: GitHubSender,
   /** from the periodic sweep: build only if this commit has no build in its lane yet */
-  ifNotBuilt: external_exports.boolean().optional()
+  ifNotBuilt: external_exports.boolean().optional(),
+  /** `.github/gantry.yml` at this commit (the connection's own settings win); or why it could not be used */
+  repoSettings: GitHubRepoSettings.optional(),
+  repoSettingsError: external_exports.string().optional()
 });
 var PullRequestEventBody = external_exports.object({
   deliveryId: external_exports.string(),
@@ -42123,7 +42133,9 @@ var PullRequestEventBody = external_exports.object({
   merged: external_exports.boolean().optional(),
   sender: GitHubSender,
   /** from the periodic sweep: build only if this commit has no build in its lane yet; archive only once */
-  ifNotBuilt: external_exports.boolean().optional()
+  ifNotBuilt: external_exports.boolean().optional(),
+  repoSettings: GitHubRepoSettings.optional(),
+  repoSettingsError: external_exports.string().optional()
 });
 var SweepTarget = external_exports.object({
   installationId: external_exports.number().int(),
@@ -42134,7 +42146,13 @@ var SweepTarget = external_exports.object({
   openPullRequests: external_exports.array(external_exports.number().int())
 });
 var SweepTargetsResponse = external_exports.object({ targets: external_exports.array(SweepTarget) });
-var RedeployBody = external_exports.object({ deliveryId: external_exports.string(), installationId: external_exports.number().int(), sender: GitHubSender });
+var RedeployBody = external_exports.object({
+  deliveryId: external_exports.string(),
+  installationId: external_exports.number().int(),
+  sender: GitHubSender,
+  /** the check run's external_id (the build id): finds the build even before its check run id was recorded */
+  buildId: external_exports.string().optional()
+});
 var RedeployCommitBody = RedeployBody.extend({ repositoryId: external_exports.number().int(), sha: external_exports.string() });
 var GitHubBuild = external_exports.object({
   id: external_exports.string(),
@@ -42164,7 +42182,9 @@ var GitHubBuild = external_exports.object({
   createdAt: external_exports.coerce.date(),
   startedAt: external_exports.coerce.date().nullable(),
   finishedAt: external_exports.coerce.date().nullable(),
-  github: external_exports.object({ checkRunId: external_exports.number().int().nullable(), deploymentId: external_exports.number().int().nullable() })
+  github: external_exports.object({ checkRunId: external_exports.number().int().nullable(), deploymentId: external_exports.number().int().nullable() }),
+  /** the latest runs on this build's version (newest first), for the PR comment */
+  recentRuns: external_exports.array(external_exports.object({ id: external_exports.string(), taskIdentifier: external_exports.string(), status: external_exports.string(), url: external_exports.string() })).default([])
 });
 var GitHubEventResult = external_exports.object({
   builds: external_exports.array(GitHubBuild),
@@ -42199,11 +42219,120 @@ var BuildStatusBody = external_exports.object({
 });
 var BuildGitHubRefsBody = external_exports.object({
   checkRunId: external_exports.number().int().optional(),
+  runsCheckRunId: external_exports.number().int().optional(),
   githubDeploymentId: external_exports.number().int().optional(),
   commentId: external_exports.number().int().optional()
 });
 var ArchiveBranchBody = external_exports.object({ branch: external_exports.string().min(1).max(255) });
 var ArchiveBranchResponse = external_exports.object({ archived: external_exports.boolean(), canceledRuns: external_exports.number().int() });
+var RunReport = external_exports.object({
+  buildId: external_exports.string(),
+  installationId: external_exports.number().int(),
+  repository: external_exports.string(),
+  sha: external_exports.string(),
+  version: external_exports.string(),
+  environment: external_exports.string(),
+  runsCheckRunId: external_exports.number().int().nullable(),
+  /** the build deployed a pull request's preview: its comment lists these runs too */
+  pullRequestNumber: external_exports.number().int().nullable(),
+  counts: external_exports.record(external_exports.string(), external_exports.number().int()),
+  runs: external_exports.array(external_exports.object({ id: external_exports.string(), taskIdentifier: external_exports.string(), status: external_exports.string(), createdAt: external_exports.coerce.date(), url: external_exports.string() }))
+});
+var RunReportsResponse = external_exports.object({ reports: external_exports.array(RunReport) });
+var GitHubAppCredentials = external_exports.object({
+  appId: external_exports.number().int(),
+  slug: external_exports.string().nullable().optional(),
+  htmlUrl: external_exports.string().nullable().optional(),
+  privateKey: external_exports.string().min(1),
+  webhookSecret: external_exports.string().min(1)
+});
+
+// sdk/src/contracts/realtime.ts
+var RealtimeRunWire = external_exports.object({
+  id: external_exports.string(),
+  taskIdentifier: external_exports.string(),
+  status: RunStatus,
+  /** the payload/output packets as stored (the SDK decodes them by their type) */
+  payload: external_exports.string().optional(),
+  payloadType: external_exports.string().optional(),
+  output: external_exports.string().optional(),
+  outputType: external_exports.string().optional(),
+  metadata: external_exports.record(external_exports.string(), external_exports.unknown()).optional(),
+  error: TaskRunError.partial({ type: true }).optional(),
+  tags: external_exports.array(external_exports.string()),
+  idempotencyKey: external_exports.string().optional(),
+  ttl: external_exports.string().optional(),
+  isTest: external_exports.boolean(),
+  batchId: external_exports.string().optional(),
+  createdAt: external_exports.coerce.date(),
+  updatedAt: external_exports.coerce.date(),
+  startedAt: external_exports.coerce.date().optional(),
+  finishedAt: external_exports.coerce.date().optional(),
+  delayedUntil: external_exports.coerce.date().optional(),
+  queuedAt: external_exports.coerce.date().optional(),
+  expiredAt: external_exports.coerce.date().optional(),
+  durationMs: external_exports.number(),
+  costInCents: external_exports.number(),
+  baseCostInCents: external_exports.number(),
+  attemptNumber: external_exports.number().optional(),
+  /** the change cursor of this state (also the SSE event id) */
+  seq: external_exports.string()
+});
+var RealtimeStreamChunk = external_exports.object({ seq: external_exports.number(), data: external_exports.unknown() });
+var CreatePublicTokenRequestBody = external_exports.object({
+  scopes: external_exports.union([external_exports.array(external_exports.string()), external_exports.record(external_exports.string(), external_exports.unknown())]).optional(),
+  expirationTime: external_exports.union([external_exports.string(), external_exports.number()]).optional(),
+  realtime: external_exports.object({ skipColumns: external_exports.array(external_exports.string()).optional() }).optional(),
+  oneTimeUse: external_exports.boolean().optional()
+});
+var CreatePublicTokenResponse = external_exports.object({ token: external_exports.string() });
+var RunMetadataOperation = external_exports.discriminatedUnion("type", [
+  external_exports.object({ type: external_exports.literal("set"), key: external_exports.string(), value: external_exports.unknown() }),
+  external_exports.object({ type: external_exports.literal("delete"), key: external_exports.string() }),
+  external_exports.object({ type: external_exports.literal("append"), key: external_exports.string(), value: external_exports.unknown() }),
+  external_exports.object({ type: external_exports.literal("remove"), key: external_exports.string(), value: external_exports.unknown() }),
+  external_exports.object({ type: external_exports.literal("increment"), key: external_exports.string(), value: external_exports.number() }),
+  external_exports.object({ type: external_exports.literal("update"), value: external_exports.record(external_exports.string(), external_exports.unknown()) })
+]);
+var UpdateRunMetadataRequestBody = external_exports.object({
+  metadata: external_exports.record(external_exports.string(), external_exports.unknown()).optional(),
+  operations: external_exports.array(RunMetadataOperation).optional()
+});
+var UpdateRunMetadataResponse = external_exports.object({ metadata: external_exports.record(external_exports.string(), external_exports.unknown()) });
+
+// sdk/src/contracts/schedules.ts
+var ScheduleType = external_exports.enum(["DECLARATIVE", "IMPERATIVE"]);
+var CreateScheduleRequestBody = external_exports.object({
+  /** a task defined with `schedules.task` */
+  task: external_exports.string().min(1),
+  /** 5 fields: minute hour day-of-month month day-of-week */
+  cron: external_exports.string().min(1),
+  deduplicationKey: external_exports.string().min(1).max(256).optional(),
+  externalId: external_exports.string().min(1).max(256).optional(),
+  /** IANA, default "UTC" */
+  timezone: external_exports.string().optional(),
+  /** sent by newer official clients; accepted and ignored */
+  window: external_exports.unknown().optional()
+});
+var UpdateScheduleRequestBody = CreateScheduleRequestBody.omit({ deduplicationKey: true });
+var ScheduleObject = external_exports.object({
+  id: external_exports.string(),
+  type: ScheduleType,
+  task: external_exports.string(),
+  active: external_exports.boolean(),
+  deduplicationKey: external_exports.string().nullish(),
+  externalId: external_exports.string().nullish(),
+  generator: external_exports.object({ type: external_exports.literal("CRON"), expression: external_exports.string(), description: external_exports.string() }),
+  timezone: external_exports.string(),
+  nextRun: external_exports.coerce.date().nullish(),
+  environments: external_exports.array(external_exports.object({ id: external_exports.string(), type: external_exports.string(), userName: external_exports.string().nullish() }))
+});
+var ListSchedulesResult = external_exports.object({
+  data: external_exports.array(ScheduleObject),
+  pagination: external_exports.object({ currentPage: external_exports.coerce.number(), totalPages: external_exports.coerce.number(), count: external_exports.coerce.number() })
+});
+var DeletedScheduleObject = external_exports.object({ id: external_exports.string() });
+var TimezonesResult = external_exports.object({ timezones: external_exports.array(external_exports.string()) });
 
 // builder/src/config/config-schema.ts
 var extension = external_exports.custom(
@@ -43785,8 +43914,11 @@ var Env = external_exports.object({
   GANTRY_SHUTDOWN_GRACE_MS: external_exports.coerce.number().int().min(0).default(6e4),
   /** Processes kept spawned ahead per (version, machine preset). */
   GANTRY_WARM_PROCESSES: external_exports.coerce.number().int().min(0).max(64).default(1),
-  /** With processKeepAlive: attempts one task process runs at once (they then share its fate). */
-  GANTRY_ATTEMPTS_PER_PROCESS: external_exports.coerce.number().int().min(1).max(1e4).default(1),
+  /**
+   * With processKeepAlive: attempts one task process runs at once (they then share its fate and its event loop).
+   * 100 by default: on small hosts a few shared processes beat one process per attempt by far (README).
+   */
+  GANTRY_ATTEMPTS_PER_PROCESS: external_exports.coerce.number().int().min(1).max(1e4).default(100),
   /** Run attempts as this unprivileged user (name), or by numeric ids. Only honoured when the runner is root. */
   GANTRY_RUNNER_USER: external_exports.string().min(1).optional(),
   GANTRY_RUNNER_UID: external_exports.coerce.number().int().min(0).optional(),
