@@ -1,14 +1,15 @@
 // `npm run bench [-- --quick] [--only parts]`: Gantry end to end against raw BullMQ, pg-boss and
 // graphile-worker, measured in one run on this machine. Writes bench/results.json and bench/RESULTS.md.
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { GantryFigures } from "./gantry/e2e.js";
+import type { GitHubFigures } from "./github/figures.js";
 import { runPendingCleanups } from "./lib/cleanup.js";
 import { parseBenchArgs, type BenchOptions } from "./lib/args.js";
 import { describeMachine } from "./lib/machine.js";
 import type { PeerResult } from "./peers/peer-result.js";
 import { renderMarkdown } from "./report/markdown.js";
-import { buildResults } from "./report/results.js";
+import { buildResults, type Results } from "./report/results.js";
 
 // --quick must finish in under a minute: phases that no longer fit in the budget are skipped, and say so.
 const BUDGET_MS = { quick: 47_000, full: 12 * 60_000 };
@@ -47,7 +48,20 @@ async function main(): Promise<number> {
     }
   }
 
-  const results = buildResults({ quick: opts.quick, machine: describeMachine(), peers, gantry, problems });
+  let github: GitHubFigures | null = null;
+  if (opts.parts.includes("github")) {
+    log("github: push webhook → DEPLOYED and deploy() → DEPLOYED of examples/");
+    try {
+      const { benchGitHub } = await import("./github/e2e.js");
+      // one sample in --quick (it must stay under a minute overall), several in a full run
+      github = await benchGitHub({ quick: opts.quick, samples: opts.quick ? 1 : 5, deadline: started + (opts.quick ? 58_000 : HARD_LIMIT_MS.full - 60_000) }, log);
+    } catch (error) {
+      problems.push(`github: could not load or run: ${(error as Error).message}`);
+    }
+  }
+
+  const measured = buildResults({ quick: opts.quick, machine: describeMachine(), peers, gantry, github, problems });
+  const results = opts.parts.length === 1 && opts.parts[0] === "github" ? mergeGitHubOnly(join(opts.outDir, "results.json"), measured) : measured;
   writeFileSync(join(opts.outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(opts.outDir, "RESULTS.md"), renderMarkdown(results));
   log(`wrote ${join(opts.outDir, "results.json")} and RESULTS.md`);
@@ -85,6 +99,21 @@ async function runPeers(opts: BenchOptions, log: (line: string) => void, problem
   return peers;
 }
 
+/**
+ * `--only github` updates the github figures of the existing results.json (and RESULTS.md) and keeps the
+ * other phases' figures from the run that wrote it.
+ */
+function mergeGitHubOnly(path: string, measured: Results): Results {
+  if (!existsSync(path)) return measured;
+  const previous = JSON.parse(readFileSync(path, "utf8")) as Results;
+  const keys = ["github_webhook_to_deployed_p50_ms", "github_webhook_to_deployed_max_ms", "cli_deploy_to_deployed_p50_ms", "cli_deploy_to_deployed_max_ms"] as const;
+  const merged: Results = { ...previous, targets: { ...previous.targets }, details: { ...previous.details, github: measured.details.github ?? null } };
+  for (const k of keys) merged[k] = measured[k];
+  for (const k of ["github_webhook_to_deployed_p50_ms", "cli_deploy_to_deployed_p50_ms"]) merged.targets[k] = measured.targets[k]!;
+  merged.problems = [...(previous.problems ?? []).filter((p) => !p.startsWith("github")), ...measured.problems];
+  return merged;
+}
+
 function printSummary(r: ReturnType<typeof buildResults>): void {
   const rows: Array<[string, number | null, string]> = [
     ["e2e_runs_per_s", r.e2e_runs_per_s, "runs/s"],
@@ -100,6 +129,8 @@ function printSummary(r: ReturnType<typeof buildResults>): void {
     ["trigger_api_p99_ms (1,000/s)", r.trigger_api_p99_ms, "ms"],
     ["api_peak_rss_mb", r.api_peak_rss_mb, "MB"],
     ["runner_peak_rss_mb", r.runner_peak_rss_mb, "MB"],
+    ["github_webhook_to_deployed_p50_ms", r.github_webhook_to_deployed_p50_ms, "ms"],
+    ["cli_deploy_to_deployed_p50_ms", r.cli_deploy_to_deployed_p50_ms, "ms"],
   ];
   console.log("");
   for (const [name, value, unit] of rows) {

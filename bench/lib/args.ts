@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 
-export type Part = "bullmq" | "pgboss" | "graphile" | "gantry";
-export const PARTS: readonly Part[] = ["bullmq", "pgboss", "graphile", "gantry"];
+export type Part = "bullmq" | "pgboss" | "graphile" | "gantry" | "github";
+export const PARTS: readonly Part[] = ["bullmq", "pgboss", "graphile", "gantry", "github"];
 
 /** Sizes of every phase. All loops are bounded by these counts and durations. */
 export interface BenchOptions {
@@ -28,7 +28,7 @@ export interface BenchOptions {
   profileDir?: string;
 }
 
-const USAGE = `npm run bench [-- --quick] [--only bullmq,pgboss,graphile,gantry]
+const USAGE = `npm run bench [-- --quick] [--only bullmq,pgboss,graphile,gantry,github]
   --quick   small sizes, finishes in under a minute
   --only    run only these parts (comma separated)
   --runner-concurrency N   GANTRY_RUNNER_CONCURRENCY of the runner under test (default 200, the runner's own default)

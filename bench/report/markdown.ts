@@ -87,6 +87,8 @@ export function renderMarkdown(r: Results): string {
     );
   }
 
+  out.push(...renderGitHub(r));
+
   const bounds = explainMisses(r);
   if (bounds.length > 0) out.push("## Where a target is missed, what bounds it", "", ...bounds.map((b) => `- ${b}`), "");
   if (r.problems.length > 0) out.push("## What could not run", "", ...r.problems.map((p) => `- ${p.split("\n")[0]}`), "");
@@ -119,9 +121,41 @@ function cpuVerdict(g: NonNullable<Results["details"]["gantry"]>): string {
     : `Waiting, not CPU, bounds it: ${used}, both below a core${machine}: the runs wait in the runner ↔ api round trips.`;
 }
 
+/** Issue 6: push webhook → DEPLOYED against deploy() → DEPLOYED of examples/, side by side. */
+function renderGitHub(r: Results): string[] {
+  const gh = r.details.github;
+  if (!gh || gh.samples === 0) return [];
+  const ms = (v: number | null | undefined) => `${f(v, 0)} ms`;
+  const out = [
+    "## Deploys: GitHub push webhook against `gantry deploy` (examples/)",
+    "",
+    `Measured ${gh.date}${gh.quick ? " in **quick** mode (one sample after a warm-up: indicative only)" : ""}; ${gh.samples} sample${gh.samples === 1 ? "" : "s"} of each, alternated, after one warm-up of each. 1-minute load average ${gh.loadAverage.start} at its start, ${gh.loadAverage.end} at its end (${gh.loadAverage.cpus} CPUs)${Math.max(gh.loadAverage.start, gh.loadAverage.end) > gh.loadAverage.cpus * 1.5 ? ": **the machine was busy with other work**, so these times are inflated" : ""}.`,
+    "",
+    "| path | p50 | max | target | |",
+    "|---|---|---|---|---|",
+    `| push webhook sent → the commit's deployment DEPLOYED (polled on the api) | ${ms(gh.webhookToDeployed.p50)} | ${ms(gh.webhookToDeployed.max)} | < 5 s | ${verdict(r.targets.github_webhook_to_deployed_p50_ms?.met ?? null)} |`,
+    `| builder's \`deploy()\` (what \`gantry deploy\` runs) called → DEPLOYED | ${ms(gh.cliDeploy.p50)} | ${ms(gh.cliDeploy.max)} | < 5 s | ${verdict(r.targets.cli_deploy_to_deployed_p50_ms?.met ?? null)} |`,
+    "",
+    `Where the webhook path's time goes (medians): webhook answered in ${ms(gh.parts.webhookMs)}; the build job waited ${ms(gh.parts.queuedMs)} for the build worker; the build (download the commit's tarball, install — skipped, no lockfile —, bundle, index, upload, finalize) took ${ms(gh.parts.buildMs)}; the rest is status reporting and the poll.`,
+    `deploy()'s steps (medians): ${Object.entries(gh.parts.cliSteps).map(([step, v]) => `${step} ${ms(v)}`).join(", ")} (each step from its progress event to the next).`,
+    "",
+    ...gh.setup.map((s) => `- ${s}`),
+    "",
+  ];
+  return out;
+}
+
 function explainMisses(r: Results): string[] {
   const g = r.details.gantry;
   const out: string[] = [];
+  const gh = r.details.github;
+  if (gh && (r.targets.github_webhook_to_deployed_p50_ms?.met === false || r.targets.cli_deploy_to_deployed_p50_ms?.met === false)) {
+    const steps = Object.entries(gh.parts.cliSteps).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0));
+    const [top] = steps;
+    out.push(
+      `Deploy of examples/ over 5 s (webhook p50 ${f(gh.webhookToDeployed.p50, 0)} ms, deploy() p50 ${f(gh.cliDeploy.p50, 0)} ms): deploy()'s longest step is ${top ? `${top[0]} (${f(top[1], 0)} ms)` : "unknown"}; the webhook path adds ${f(gh.parts.queuedMs, 0)} ms waiting for the build worker and ${f(gh.parts.buildMs - gh.cliDeploy.p50, 0)} ms of download/install/link around the same deploy().`,
+    );
+  }
   const t = r.targets;
   if (t.e2e_runs_per_s?.met === false || t.e2e_vs_bullmq?.met === false) {
     const p = g?.peak;

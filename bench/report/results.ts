@@ -1,4 +1,5 @@
 import type { GantryFigures } from "../gantry/e2e.js";
+import { DEPLOY_TARGET_MS, type GitHubFigures } from "../github/figures.js";
 import type { MachineInfo } from "../lib/machine.js";
 import { round } from "../lib/stats.js";
 import type { PeerResult } from "../peers/peer-result.js";
@@ -28,6 +29,12 @@ export interface Results {
   bullmq_drain_jobs_per_s: number;
   trigger_to_start_at_1000_p50_ms: number;
   trigger_to_start_at_1000_p99_ms: number;
+  /** issue 6: push webhook sent → the commit's deployment DEPLOYED (examples/, dependencies installed) */
+  github_webhook_to_deployed_p50_ms: number;
+  github_webhook_to_deployed_max_ms: number;
+  /** the builder's deploy() on examples/ (what `gantry deploy` runs): call → DEPLOYED */
+  cli_deploy_to_deployed_p50_ms: number;
+  cli_deploy_to_deployed_max_ms: number;
   ratios: {
     e2e_vs_bullmq: number;
     e2e_vs_bullmq_drain: number;
@@ -38,7 +45,7 @@ export interface Results {
   };
   targets: Record<string, { target: string; value: number; met: boolean | null }>;
   problems: string[];
-  details: { peers: PeerResult[]; gantry: GantryFigures | null };
+  details: { peers: PeerResult[]; gantry: GantryFigures | null; github?: GitHubFigures | null };
 }
 
 export function buildResults(input: {
@@ -46,6 +53,7 @@ export function buildResults(input: {
   machine: MachineInfo;
   peers: PeerResult[];
   gantry: GantryFigures | null;
+  github?: GitHubFigures | null;
   problems: string[];
 }): Results {
   const peer = (name: string) => input.peers.find((p) => p.name === name);
@@ -61,6 +69,9 @@ export function buildResults(input: {
   const warm = g?.starts?.warmFresh.p50 ?? nan;
   const warmKeep = g?.starts?.warmKeepAlive.p50 ?? nan;
   const cold = g?.starts?.cold.p50 ?? nan;
+  const gh = input.github;
+  const ghP50 = gh?.webhookToDeployed.p50 ?? nan;
+  const cliP50 = gh?.cliDeploy.p50 ?? nan;
   const check = (value: number, ok: (v: number) => boolean) => (Number.isFinite(value) ? ok(value) : null);
   return {
     date: new Date().toISOString(),
@@ -82,6 +93,10 @@ export function buildResults(input: {
     bullmq_drain_jobs_per_s: round(bullmqDrain, 0),
     trigger_to_start_at_1000_p50_ms: at(1000)?.triggerToStartMs.p50 ?? nan,
     trigger_to_start_at_1000_p99_ms: at(1000)?.triggerToStartMs.p99 ?? nan,
+    github_webhook_to_deployed_p50_ms: ghP50,
+    github_webhook_to_deployed_max_ms: gh?.webhookToDeployed.max ?? nan,
+    cli_deploy_to_deployed_p50_ms: cliP50,
+    cli_deploy_to_deployed_max_ms: gh?.cliDeploy.max ?? nan,
     ratios: {
       e2e_vs_bullmq: round(e2e / bullmq, 3),
       e2e_vs_bullmq_drain: round(e2e / bullmqDrain, 3),
@@ -97,8 +112,10 @@ export function buildResults(input: {
       warm_start_p50_ms: { target: "< 5 ms", value: warm, met: check(warm, (v) => v < 5) },
       warm_start_keepalive_p50_ms: { target: "< 5 ms", value: warmKeep, met: check(warmKeep, (v) => v < 5) },
       cold_start_p50_ms: { target: "< 300 ms", value: cold, met: check(cold, (v) => v < 300) },
+      github_webhook_to_deployed_p50_ms: { target: "< 5 s (examples/)", value: ghP50, met: check(ghP50, (v) => v < DEPLOY_TARGET_MS) },
+      cli_deploy_to_deployed_p50_ms: { target: "< 5 s (examples/)", value: cliP50, met: check(cliP50, (v) => v < DEPLOY_TARGET_MS) },
     },
-    problems: [...input.problems, ...(g?.problems ?? [])],
-    details: { peers: input.peers, gantry: g },
+    problems: [...input.problems, ...(g?.problems ?? []), ...(gh?.problems ?? [])],
+    details: { peers: input.peers, gantry: g, github: gh ?? null },
   };
 }
