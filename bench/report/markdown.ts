@@ -136,7 +136,7 @@ function renderGitHub(r: Results): string[] {
     `| push webhook sent → the commit's deployment DEPLOYED (polled on the api) | ${ms(gh.webhookToDeployed.p50)} | ${ms(gh.webhookToDeployed.max)} | < 5 s | ${verdict(r.targets.github_webhook_to_deployed_p50_ms?.met ?? null)} |`,
     `| builder's \`deploy()\` (what \`gantry deploy\` runs) called → DEPLOYED | ${ms(gh.cliDeploy.p50)} | ${ms(gh.cliDeploy.max)} | < 5 s | ${verdict(r.targets.cli_deploy_to_deployed_p50_ms?.met ?? null)} |`,
     "",
-    `Where the webhook path's time goes (medians): webhook answered in ${ms(gh.parts.webhookMs)}; the build job waited ${ms(gh.parts.queuedMs)} for the build worker; the build (download the commit's tarball, install — skipped, no lockfile —, bundle, index, upload, finalize) took ${ms(gh.parts.buildMs)}; the rest is status reporting and the poll.`,
+    `Where the webhook path's time goes (medians): webhook answered in ${ms(gh.parts.webhookMs)}; the build job waited ${ms(gh.parts.queuedMs)} for the build worker; the build (download the commit's tarball, install — skipped, no lockfile —, bundle, index, upload, finalize) took ${ms(gh.parts.buildMs)} until the api listed it DEPLOYED (Postgres' timestamps against this process's clock, same machine).`,
     `deploy()'s steps (medians): ${Object.entries(gh.parts.cliSteps).map(([step, v]) => `${step} ${ms(v)}`).join(", ")} (each step from its progress event to the next).`,
     "",
     ...gh.setup.map((s) => `- ${s}`),

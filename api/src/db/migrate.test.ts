@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import postgres from "postgres";
-import { ensureDatabase, migrate, readMigrations } from "./migrate.js";
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureDatabase, migrate, MIGRATIONS_DIR, readMigrations } from "./migrate.js";
 import { TEST_POSTGRES_URL, testDbUrl } from "../testing/test-env.js";
 import { createTestDb, type TestDb } from "../testing/test-db.js";
 
@@ -29,6 +32,24 @@ describe("migrate", () => {
     await Promise.all([migrate(db.sql), migrate(db.sql), migrate(db.sql)]);
     const [row] = await db.sql<{ n: number }[]>`select count(*)::int as n from schema_migrations`;
     expect(row!.n).toBe(readMigrations().length);
+  });
+});
+
+describe("forward-only migrations", () => {
+  it("a migration edited after it was applied stops migrate with the fix, and changes nothing", async () => {
+    const db = await createTestDb();
+    const dir = mkdtempSync(join(tmpdir(), "gantry-migrations-"));
+    try {
+      await migrate(db.sql);
+      cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+      appendFileSync(join(dir, "0001_init.sql"), "\ncreate table sneaky (id int);\n");
+      await expect(migrate(db.sql, dir)).rejects.toThrow(/0001_init\.sql changed after it was applied.*add the change as a new migration/);
+      const [row] = await db.sql`select to_regclass('public.sneaky') as t`;
+      expect(row!.t).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await db.drop();
+    }
   });
 });
 

@@ -32,23 +32,40 @@ export function migrationsHash(dir = MIGRATIONS_DIR): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-/** Applies pending migrations in order, in one transaction (all or nothing), under an advisory lock. Idempotent. */
+const checksum = (m: Migration) => createHash("sha256").update(m.sql).digest("hex");
+
+/**
+ * Applies pending migrations in order, in one transaction (all or nothing), under an advisory lock. Idempotent.
+ * Migrations are forward only: one whose file changed after it was applied stops the api with the fix, rather
+ * than leaving a database that silently lacks what the new file adds.
+ */
 export async function migrate(sql: Sql, dir = MIGRATIONS_DIR): Promise<void> {
   const migrations = readMigrations(dir);
   await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK_ID})`;
     await tx`create table if not exists schema_migrations (
       id integer primary key, name text not null, applied_at timestamptz not null default now())`;
-    const rows = await tx<{ id: number }[]>`select id from schema_migrations`;
-    const applied = new Set(rows.map((r) => r.id));
+    await tx`alter table schema_migrations add column if not exists checksum text`;
+    const rows = await tx<{ id: number; checksum: string | null }[]>`select id, checksum from schema_migrations`;
+    const applied = new Map(rows.map((r) => [r.id, r.checksum]));
     for (const m of migrations) {
-      if (applied.has(m.id)) continue;
+      if (applied.has(m.id)) {
+        const recorded = applied.get(m.id);
+        if (recorded === null) await tx`update schema_migrations set checksum = ${checksum(m)} where id = ${m.id}`;
+        else if (recorded !== checksum(m)) {
+          throw new ConfigError(
+            `migration ${m.name} changed after it was applied to this database: migrations are forward only. ` +
+              `Restore the file and add the change as a new migration (or, for a disposable development database, drop it and start again)`,
+          );
+        }
+        continue;
+      }
       try {
         await tx.unsafe(m.sql);
       } catch (error) {
         throw new Error(`migration ${m.name} failed: ${(error as Error).message}`, { cause: error });
       }
-      await tx`insert into schema_migrations (id, name) values (${m.id}, ${m.name})`;
+      await tx`insert into schema_migrations (id, name, checksum) values (${m.id}, ${m.name}, ${checksum(m)})`;
     }
   });
 }
