@@ -48,6 +48,7 @@ export function parseListQuery(query: Record<string, string>, now: Date) {
   filters.queues = list(query["filter[queue]"])?.map((q) => q.replace(/^task\//, "task/"));
   filters.machines = list(query["filter[machine]"]);
   filters.batchId = query["filter[batch]"];
+  filters.scheduleId = query["filter[schedule]"];
   const isTest = query["filter[isTest]"];
   if (isTest !== undefined) {
     if (isTest !== "true" && isTest !== "false") throw invalid("filter[isTest]", "filter[isTest] must be true or false");

@@ -3,7 +3,8 @@ import type { ApiDeps } from "../context.js";
 import { notFound } from "../errors.js";
 import { decodePacket } from "./packets.js";
 import { commonRunFields } from "./present.js";
-import { selectAttempts, selectChildRuns, selectRun, selectRunsByIds, type RunRow } from "./queries/select-runs.js";
+import { describeCron } from "../schedules/cron/describe-cron.js";
+import { selectAttempts, selectChildRuns, selectRun, selectRunSchedule, selectRunsByIds, type RunRow } from "./queries/select-runs.js";
 
 const TRIGGER_FUNCTIONS = ["trigger", "triggerAndWait", "batchTrigger", "batchTriggerAndWait"] as const;
 
@@ -11,10 +12,11 @@ const TRIGGER_FUNCTIONS = ["trigger", "triggerAndWait", "batchTrigger", "batchTr
 export async function retrieveRun(deps: ApiDeps, environmentId: string, runId: string): Promise<RetrieveRunResponse> {
   const row = await selectRun(deps.sql, environmentId, runId);
   if (!row) throw notFound(`Run ${runId} not found in this environment`, "runId");
-  const [attempts, related, children] = await Promise.all([
+  const [attempts, related, children, schedule] = await Promise.all([
     selectAttempts(deps.sql, row.id),
     selectRunsByIds(deps.sql, environmentId, [row.parent_run_id, row.root_run_id].filter((id): id is string => id !== null)),
     selectChildRuns(deps.sql, environmentId, row.id),
+    selectRunSchedule(deps.sql, environmentId, row.id),
   ]);
   const byId = new Map(related.map((r) => [r.id, r]));
   const relatedRun = (r: RunRow | undefined) => (r ? { ...commonRunFields(r), depth: r.depth } : undefined);
@@ -29,6 +31,14 @@ export async function retrieveRun(deps: ApiDeps, environmentId: string, runId: s
     payload: decodePacket(row.payload, row.payload_type),
     output: decodePacket(row.output, row.output_type),
     error: row.error ? (row.error as TaskRunError) : undefined,
+    schedule: schedule
+      ? {
+          id: schedule.id,
+          externalId: schedule.external_id ?? undefined,
+          deduplicationKey: schedule.deduplication_key ?? undefined,
+          generator: { type: "CRON" as const, expression: schedule.cron, description: describeCron(schedule.cron) },
+        }
+      : undefined,
     relatedRuns: {
       root: relatedRun(row.root_run_id ? byId.get(row.root_run_id) : undefined),
       parent: relatedRun(row.parent_run_id ? byId.get(row.parent_run_id) : undefined),

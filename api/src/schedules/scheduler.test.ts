@@ -69,6 +69,16 @@ describe("the scheduler", () => {
     expect(payloads[1]!.lastTimestamp?.toISOString()).toBe("2026-01-01T01:00:00.000Z");
     expect(payloads[4]).toMatchObject({ scheduleId: s.id, externalId: "acct_9", timezone: "UTC", type: "IMPERATIVE" });
     expect(payloads[4]!.upcoming.map((d) => d.toISOString())).toEqual([6, 7, 8, 9, 10].map((h) => `2026-01-01T${String(h).padStart(2, "0")}:00:00.000Z`));
+
+    // the API shows which schedule fired a run, and lists a schedule's runs (as the official client asks)
+    const key = api.seed.environments.prod.apiKey;
+    const get = async (path: string) => (await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${key}` } })).json();
+    const retrieved = await get(`/api/v3/runs/${runs[0]!.id}`);
+    expect(retrieved.schedule).toEqual({ id: s.id, externalId: "acct_9", generator: { type: "CRON", expression: "0 * * * *", description: expect.any(String) } });
+    const listed = await get(`/api/v1/runs?filter[schedule]=${s.id}&page[size]=50`);
+    expect(listed.data.map((r: { id: string }) => r.id).sort()).toEqual(runs.map((r) => r.id).sort());
+    const none = await get(`/api/v1/runs?filter[schedule]=sched_nope&page[size]=50`);
+    expect(none.data).toEqual([]);
   });
 
   it("a tick fired again after a crash (schedule not advanced) answers with the same run", async () => {

@@ -13,6 +13,7 @@ export interface RunFilters {
   batchId?: string;
   queues?: string[];
   machines?: string[];
+  scheduleId?: string;
 }
 
 /** A keyset position: (created_at in µs, id). */
@@ -46,6 +47,7 @@ export async function listRuns(
   if (filters.batchId) conds.push(sql`r.batch_id = ${filters.batchId}`);
   if (filters.queues) conds.push(sql`r.queue_name = any(${col(sql, filters.queues)}::text[])`);
   if (filters.machines) conds.push(sql`r.machine = any(${col(sql, filters.machines)}::text[])`);
+  if (filters.scheduleId) conds.push(sql`r.schedule_id = ${filters.scheduleId}`);
   const at = (c: Cursor) => sql`(timestamptz 'epoch' + ${c.createdUs}::bigint * interval '1 microsecond', ${c.id}::text)`;
   if (page.after) conds.push(sql`(r.created_at, r.id) < ${at(page.after)}`);
   if (page.before) conds.push(sql`(r.created_at, r.id) > ${at(page.before)}`);

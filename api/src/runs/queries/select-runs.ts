@@ -92,3 +92,18 @@ export async function selectAttempts(sql: Sql, runId: string): Promise<AttemptRo
   return sql<AttemptRow[]>`
     select id, number, status, started_at, completed_at, error from attempts where run_id = ${runId} order by number`;
 }
+
+export interface RunScheduleRow {
+  id: string;
+  external_id: string | null;
+  deduplication_key: string | null;
+  cron: string;
+}
+
+/** The schedule that fired a run (the scheduler stamps runs.schedule_id), for retrieve's `schedule`. */
+export async function selectRunSchedule(sql: Sql, environmentId: string, runId: string): Promise<RunScheduleRow | undefined> {
+  const [row] = await sql<RunScheduleRow[]>`
+    select s.id, s.external_id, s.deduplication_key, s.cron from runs r join schedules s on s.id = r.schedule_id
+    where r.id = ${runId} and r.environment_id = ${environmentId}`;
+  return row;
+}
