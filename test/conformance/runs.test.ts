@@ -151,7 +151,7 @@ describe("tasks.trigger", () => {
     expect(run.ttl).toBe("10m");
   });
 
-  it.skip("a run whose ttl passes before it starts is EXPIRED (not implemented yet (issue 3): Gantry records the ttl but nothing expires a run)", async () => {
+  it("a run whose ttl passes before it starts is EXPIRED", async () => {
     // staging has no deployed version, so the run waits in PENDING_VERSION past its ttl
     const stagingKey = gantry.platform.api.seed.environments.staging.apiKey;
     configure({ baseURL: gantry.baseURL, secretKey: stagingKey });

@@ -6,6 +6,8 @@ import { assertTransition } from "../engine/transitions.js";
 assertTransition("DELAYED", "QUEUED");
 assertTransition("EXECUTING", "QUEUED");
 assertTransition("EXECUTING", "CRASHED");
+assertTransition("QUEUED", "EXPIRED");
+assertTransition("PENDING_VERSION", "EXPIRED");
 
 export interface LiveRun {
   id: string;
@@ -90,4 +92,23 @@ export async function redriveRuns(sql: Sql, runs: { id: string; attemptNumber: n
     select u.id, u.environment_id, e.type as env_type, u.attempt_number, u.max_attempts, u.available_at
     from upd u join environments e on e.id = u.environment_id
     where u.status = 'QUEUED'`;
+}
+
+/**
+ * Runs that never started within their ttl → EXPIRED (a QUEUED run waiting for a retry has started: it is not
+ * expired). Locked rows are skipped: a start that holds one wins, and the next pass looks again.
+ */
+export async function expireDueRuns(sql: Sql, limit: number): Promise<Array<{ id: string; environment_id: string }>> {
+  return sql<{ id: string; environment_id: string }[]>`
+    with due as (
+      select id from runs
+      where ttl_expires_at <= now() and status in ('QUEUED', 'PENDING_VERSION') and attempt_number = 0
+      order by ttl_expires_at limit ${limit}
+      for update skip locked
+    )
+    update runs r set status = 'EXPIRED', expired_at = now(), completed_at = now(), updated_at = now(),
+      error = jsonb_build_object('type', 'INTERNAL_ERROR', 'code', 'TTL_EXPIRED',
+        'message', 'The run did not start within its ttl (' || coalesce(r.ttl, '?') || ')')
+    from due where r.id = due.id
+    returning r.id, r.environment_id`;
 }

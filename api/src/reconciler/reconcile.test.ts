@@ -197,3 +197,35 @@ describe("dev claim", () => {
     expect(prodClaim.status).toBe(403);
   });
 });
+
+describe("ttl", () => {
+  it("a run not started within its ttl is EXPIRED; a started one is not; dev runs get the reference's 10m default", async () => {
+    await deployTasks(http, prodKey, [{ id: "alpha" }]);
+    // waiting for a deploy (PENDING_VERSION) counts: nothing can start it
+    const pending = (await trigger("not-deployed-anywhere", { payload: {}, options: { ttl: "1s" } })).body.id as string;
+    const queued = (await trigger("alpha", { payload: {}, options: { ttl: 1 } })).body.id as string;
+    const started = (await trigger("alpha", { payload: {}, options: { ttl: "1s" } })).body.id as string;
+    const forever = (await trigger("alpha", { payload: {}, options: { ttl: 0 } })).body.id as string;
+    const runner = fakeRunner(http, api.seed.runnerToken);
+    expect((await runner.start([started])).body.results[0].ok).toBe(true);
+    expect(await status(pending)).toBe("PENDING_VERSION");
+
+    await new Promise((r) => setTimeout(r, 1200));
+    const report = await reconcileOnce(api.deps, { graceMs: 60_000 });
+    expect(report?.expired).toBe(2);
+    for (const id of [pending, queued]) {
+      const run = (await http.call("GET", `/api/v3/runs/${id}`, { key: prodKey })).body;
+      expect(run).toMatchObject({ status: "EXPIRED", isCompleted: true, attemptCount: 0 });
+      expect(run.expiredAt).toEqual(expect.any(String));
+      expect(run.error.message).toMatch(/did not start within its ttl/);
+    }
+    expect(await status(started)).toBe("EXECUTING");
+    expect(await status(forever)).not.toBe("EXPIRED");
+    // an expired run's job, if a runner takes it, starts nothing
+    expect((await runner.start([queued])).body.results[0]).toMatchObject({ ok: false });
+
+    const devKey = api.seed.environments.dev.apiKey;
+    const dev = (await trigger("alpha", { payload: {} }, devKey)).body.id as string;
+    expect((await http.call("GET", `/api/v3/runs/${dev}`, { key: devKey })).body.ttl).toBe("10m");
+  });
+});

@@ -6,7 +6,7 @@ import { readLeases } from "../queue/leases.js";
 import { publishRunChanges } from "../realtime/publish.js";
 import { runJobId, runQueuePrefix } from "../queue/run-queue.js";
 import { withReconcileLock } from "./lock.js";
-import { queueDueDelayedRuns, redriveRuns, selectOverdueQueuedRuns, selectQuietExecutingRuns, type LiveRun } from "./queries.js";
+import { expireDueRuns, queueDueDelayedRuns, redriveRuns, selectOverdueQueuedRuns, selectQuietExecutingRuns, type LiveRun } from "./queries.js";
 
 /** Most runs each step looks at per pass; a backlog is worked through over several passes. */
 const BATCH = 1000;
@@ -16,13 +16,14 @@ export interface ReconcileReport {
   pendingReleased: number;
   reEnqueued: number;
   redriven: number;
+  expired: number;
 }
 
 /**
  * One pass of re-deriving Redis from Postgres (invariant 1): due DELAYED runs are queued; PENDING_VERSION runs
  * whose version has arrived are released; QUEUED runs overdue by a grace period get their BullMQ job back if
  * it is missing (after a Redis flush or a crash between commit and enqueue); EXECUTING runs whose lease has
- * been gone for a heartbeat timeout are redriven. Under a Redis lock: one api instance at a time.
+ * been gone for a heartbeat timeout are redriven; runs not started within their ttl expire. Under a Redis lock: one api instance at a time.
  * Returns undefined if another instance holds the lock.
  */
 export async function reconcileOnce(deps: ApiDeps, opts: { graceMs?: number } = {}): Promise<ReconcileReport | undefined> {
@@ -35,7 +36,9 @@ export async function reconcileOnce(deps: ApiDeps, opts: { graceMs?: number } = 
     const pendingReleased = await releasePendingVersionRuns(deps, undefined, BATCH);
     const reEnqueued = await reEnqueueLostJobs(deps, graceMs);
     const redriven = await redriveLostAttempts(deps);
-    return { delayedQueued: delayed.length, pendingReleased, reEnqueued, redriven };
+    const expired = await expireDueRuns(deps.sql, BATCH);
+    publishRunChanges(deps, expired.map((r) => ({ runId: r.id, environmentId: r.environment_id })));
+    return { delayedQueued: delayed.length, pendingReleased, reEnqueued, redriven, expired: expired.length };
   });
 }
 

@@ -21,7 +21,8 @@ export async function rescheduleRun(
   const [row] = await deps.sql<{ status: string; updated: boolean }[]>`
     with prev as (select id, status from runs where id = ${runId} and environment_id = ${environment.id} for update),
     upd as (
-      update runs r set delay_until = ${at}, available_at = ${at}, updated_at = now()
+      update runs r set delay_until = ${at}, available_at = ${at}, updated_at = now(),
+        ttl_expires_at = r.ttl_expires_at + (${at}::timestamptz - coalesce(r.delay_until, r.created_at))
       from prev p where r.id = p.id and p.status = 'DELAYED'
       returning r.id
     )

@@ -1,4 +1,4 @@
-import type { TriggerTaskRequestBody } from "@gantry/sdk/contracts";
+import { parseDurationMs, type TriggerTaskRequestBody } from "@gantry/sdk/contracts";
 import type { ApiDeps, AuthEnvironment } from "../context.js";
 import { createBatcher, type Batcher } from "../batching/batcher.js";
 import { newId } from "../crypto/ids.js";
@@ -7,6 +7,9 @@ import { publishRunChanges } from "../realtime/publish.js";
 import { payloadPacket } from "./packets.js";
 import { insertRuns, type InsertedRun, type NewRun } from "./queries/insert-runs.js";
 import { delayUntil, idempotencyExpiry, metadataJson, normalizeTags, normalizeTtl } from "./trigger-options.js";
+
+/** The reference's `ttl` default for dev runs; staging and prod runs have none unless given. */
+const DEV_DEFAULT_TTL = "10m";
 
 export interface TriggerInput {
   taskId: string;
@@ -45,6 +48,10 @@ export function newRunFromTrigger(deps: ApiDeps, input: TriggerInput): NewRun {
   const options = input.body.options ?? {};
   const packet = payloadPacket(input.body.payload, options.payloadType);
   const env = input.environment;
+  const delay = delayUntil(options.delay, now);
+  // the reference's default: dev runs expire after 10 minutes without a `gantry dev` to take them
+  const ttl = normalizeTtl(options.ttl) ?? (env.type === "DEVELOPMENT" ? DEV_DEFAULT_TTL : undefined);
+  const ttlMs = ttl === undefined ? undefined : parseDurationMs(ttl);
   return {
     id: newId("run"),
     environmentId: env.id,
@@ -63,8 +70,10 @@ export function newRunFromTrigger(deps: ApiDeps, input: TriggerInput): NewRun {
     maxAttempts: options.maxAttempts,
     maxDuration: options.maxDuration,
     machine: options.machine,
-    ttl: normalizeTtl(options.ttl),
-    delayUntil: delayUntil(options.delay, now),
+    ttl,
+    // `0` disables it, as in the reference
+    ttlExpiresAt: ttlMs ? new Date((delay ?? now).getTime() + ttlMs) : undefined,
+    delayUntil: delay,
     requestedVersion: options.lockToVersion ?? options.version,
     isTest: options.test ?? false,
     parentRunId: input.parentRunId ?? options.parentRunId,

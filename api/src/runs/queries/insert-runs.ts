@@ -23,6 +23,8 @@ export interface NewRun {
   maxDuration?: number;
   machine?: string;
   ttl?: string;
+  /** when the run expires if it has not started: the trigger (or the end of its delay) + ttl */
+  ttlExpiresAt?: Date;
   delayUntil?: Date;
   requestedVersion?: string;
   isTest: boolean;
@@ -80,6 +82,7 @@ export async function insertRuns(sql: Sql, runs: NewRun[]): Promise<InsertedRun[
         ${col(sql, runs.map((r) => r.maxDuration))}::int[],
         ${col(sql, runs.map((r) => r.machine))}::text[],
         ${col(sql, runs.map((r) => r.ttl))}::text[],
+        ${col(sql, runs.map((r) => r.ttlExpiresAt))}::timestamptz[],
         ${col(sql, runs.map((r) => r.delayUntil))}::timestamptz[],
         ${col(sql, runs.map((r) => r.requestedVersion))}::text[],
         ${col(sql, runs.map((r) => r.isTest))}::bool[],
@@ -89,7 +92,7 @@ export async function insertRuns(sql: Sql, runs: NewRun[]): Promise<InsertedRun[
         ${col(sql, runs.map((r) => r.replayedFromId))}::text[]
       ) with ordinality as i(id, environment_id, project_id, task_identifier, payload, payload_type, idempotency_key,
         idempotency_key_expires_at, request_idempotency_key, tags_json, metadata, queue_name, concurrency_key,
-        priority_ms, max_attempts, max_duration, machine, ttl, delay_until, requested_version, is_test,
+        priority_ms, max_attempts, max_duration, machine, ttl, ttl_expires_at, delay_until, requested_version, is_test,
         parent_run_id, batch_id, trigger_function, replayed_from_id, ord)
     ),
     -- a child that its parent waits for runs on the parent's version (triggerAndWait)
@@ -121,7 +124,7 @@ export async function insertRuns(sql: Sql, runs: NewRun[]): Promise<InsertedRun[
     )
     insert into runs (id, environment_id, project_id, task_identifier, status, payload, payload_type,
       idempotency_key, idempotency_key_expires_at, request_idempotency_key, tags, metadata, queue_name,
-      concurrency_key, priority_ms, max_attempts, max_duration, machine, ttl, delay_until, requested_version,
+      concurrency_key, priority_ms, max_attempts, max_duration, machine, ttl, ttl_expires_at, delay_until, requested_version,
       is_test, parent_run_id, root_run_id, depth, batch_id, trigger_function, replayed_from_id, queued_at, available_at)
     select id, environment_id, project_id, task_identifier,
       case when delay_until > now() then 'DELAYED' when has_task then 'QUEUED' else 'PENDING_VERSION' end,
@@ -130,7 +133,7 @@ export async function insertRuns(sql: Sql, runs: NewRun[]): Promise<InsertedRun[
       case when tags_json is null then '{}'::text[] else array(select jsonb_array_elements_text(tags_json::jsonb)) end,
       metadata::jsonb,
       coalesce(queue_name, task_queue, 'task/' || task_identifier), concurrency_key, priority_ms, max_attempts,
-      max_duration, machine, ttl, delay_until, version, is_test, parent_id, root_id, depth, batch_id,
+      max_duration, machine, ttl, ttl_expires_at, delay_until, version, is_test, parent_id, root_id, depth, batch_id,
       trigger_function, replayed_from_id, now(), coalesce(delay_until, now())
     from src order by ord
     on conflict do nothing
