@@ -11,6 +11,7 @@ import { apiClient, type RequestOptions } from "./config.js";
 import { stringifyPacket } from "./packets.js";
 import type { RunHandle } from "./trigger.js";
 import { subscribeToBatch, subscribeToRun, subscribeToRunsWithTag } from "../realtime/subscribe.js";
+import { pagedList } from "./paginate.js";
 
 /** Filters of `runs.list` (sent as `filter[...]`, arrays comma-separated). */
 export interface ListRunsOptions {
@@ -101,18 +102,7 @@ function list(
       },
     };
   };
-  const first = fetchPage();
-  first.catch(() => undefined); // rejections surface where the caller awaits or iterates
-  return Object.assign(first, {
-    async *[Symbol.asyncIterator]() {
-      let page = await first;
-      for (;;) {
-        yield* page.data;
-        if (!page.hasNextPage()) return;
-        page = await page.getNextPage();
-      }
-    },
-  });
+  return pagedList(fetchPage());
 }
 
 async function cancel(runId: string, requestOptions?: RequestOptions): Promise<{ id: string }> {

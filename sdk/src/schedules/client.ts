@@ -5,6 +5,7 @@ import {
   TimezonesResult,
 } from "../contracts/index.js";
 import { apiClient, type RequestOptions } from "../client/config.js";
+import { pagedList } from "../client/paginate.js";
 
 /** Options of `schedules.create`. */
 export interface CreateScheduleOptions {
@@ -123,18 +124,7 @@ function list(
       },
     };
   };
-  const first = fetchPage(options.page);
-  first.catch(() => undefined); // rejections surface where the caller awaits or iterates
-  return Object.assign(first, {
-    async *[Symbol.asyncIterator]() {
-      let page = await first;
-      for (;;) {
-        yield* page.data;
-        if (!page.hasNextPage()) return;
-        page = await page.getNextPage();
-      }
-    },
-  });
+  return pagedList(fetchPage(options.page));
 }
 
 /**
