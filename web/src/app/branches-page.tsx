@@ -1,8 +1,8 @@
-import { useState } from "preact/hooks";
-import { api, errorText } from "./api.js";
+import { api } from "./api.js";
 import { when } from "./format.js";
 import { useNav } from "./nav.js";
 import { usePoll } from "./use-poll.js";
+import { useAction } from "./use-action.js";
 
 interface Branch {
   id: string;
@@ -19,17 +19,10 @@ interface Branch {
 export function BranchesPage() {
   const { project, selectEnvironment, reload } = useNav();
   const { data, error, refresh } = usePoll(() => api<{ data: Branch[] }>(`/api/v1/dashboard/projects/${project.ref}/branches`), [project.ref], 5000);
-  const [message, setMessage] = useState<string | null>(null);
+  const { message, act } = useAction(() => (refresh(), reload()));
   const archive = async (b: Branch) => {
     if (!confirm(`Archive preview branch ${b.branchName}? Its runs stay readable; new triggers are refused until it is deployed again.`)) return;
-    try {
-      await api(`/api/v1/projects/${project.ref}/branches/archive`, { method: "POST", body: { branch: b.branchName } });
-      setMessage(`Archived ${b.branchName}`);
-      refresh();
-      await reload();
-    } catch (e) {
-      setMessage(errorText(e));
-    }
+    await act(`Archived ${b.branchName}`, () => api(`/api/v1/projects/${project.ref}/branches/archive`, { method: "POST", body: { branch: b.branchName } }));
   };
   const branches = data?.data ?? [];
   return (

@@ -1,8 +1,8 @@
-import { useState } from "preact/hooks";
-import { api, errorText, type Deployment } from "./api.js";
+import { api, type Deployment } from "./api.js";
 import { when } from "./format.js";
 import { envPath, useNav } from "./nav.js";
 import { usePoll } from "./use-poll.js";
+import { useAction } from "./use-action.js";
 
 /** Versions of the environment with status, commit and PR; promote any deployed version (roll back = promote an older one). */
 export function DeploymentsPage() {
@@ -14,22 +14,17 @@ export function DeploymentsPage() {
     [project.ref, query],
     4000,
   );
-  const [message, setMessage] = useState<string | null>(null);
+  const { message, act } = useAction(() => (refresh(), reload()));
   const deployments = data?.data ?? [];
   const current = deployments.find((d) => d.isCurrent);
 
   const promote = async (d: Deployment) => {
     const older = current && d.createdAt < current.createdAt;
     if (!confirm(`${older ? "Roll back" : "Promote"} ${environment.slug} to ${d.version}? New runs will use it.`)) return;
-    try {
-      const suffix = env.branchQuery ? `?${env.branchQuery}` : "";
-      await api(`/api/v1/projects/${project.ref}/envs/${env.slug}/promote${suffix}`, { method: "POST", body: { version: d.version } });
-      setMessage(`${d.version} is now the current version of ${environment.branchName ?? environment.slug}`);
-      refresh();
-      await reload();
-    } catch (e) {
-      setMessage(errorText(e));
-    }
+    const suffix = env.branchQuery ? `?${env.branchQuery}` : "";
+    await act(`${d.version} is now the current version of ${environment.branchName ?? environment.slug}`, () =>
+      api(`/api/v1/projects/${project.ref}/envs/${env.slug}/promote${suffix}`, { method: "POST", body: { version: d.version } }),
+    );
   };
 
   return (

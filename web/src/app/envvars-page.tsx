@@ -1,7 +1,8 @@
 import { useState } from "preact/hooks";
-import { api, envLabel, errorText } from "./api.js";
+import { api, envLabel } from "./api.js";
 import { envPath, useNav } from "./nav.js";
 import { usePoll } from "./use-poll.js";
+import { useAction } from "./use-action.js";
 
 interface EnvVar {
   name: string;
@@ -18,17 +19,8 @@ export function EnvVarsPage() {
   const [name, setName] = useState("");
   const [value, setValue] = useState("");
   const [secret, setSecret] = useState(false);
-  const [message, setMessage] = useState<string | null>(null);
+  const { message, act } = useAction(refresh);
 
-  const act = async (label: string, fn: () => Promise<unknown>) => {
-    try {
-      await fn();
-      setMessage(label);
-      refresh();
-    } catch (e) {
-      setMessage(errorText(e));
-    }
-  };
   const add = (event: Event) => {
     event.preventDefault();
     void act(`Saved ${name}`, async () => {

@@ -1,8 +1,9 @@
 import { useState } from "preact/hooks";
-import { api, errorText } from "./api.js";
+import { api } from "./api.js";
 import { when } from "./format.js";
 import { useNav } from "./nav.js";
 import { usePoll } from "./use-poll.js";
+import { useAction } from "./use-action.js";
 
 interface Schedule {
   id: string;
@@ -25,18 +26,9 @@ export function SchedulesPage() {
   const { environment } = useNav();
   const [page, setPage] = useState(1);
   const { data, error, refresh } = usePoll(() => api<Page>(`/api/v1/schedules?page=${page}&perPage=25`), [environment.id, page], 5000);
-  const [message, setMessage] = useState<string | null>(null);
+  const { message, act } = useAction(refresh);
   const [form, setForm] = useState({ task: "", cron: "0 * * * *", timezone: "UTC", externalId: "" });
 
-  const act = async (label: string, fn: () => Promise<unknown>) => {
-    try {
-      await fn();
-      setMessage(label);
-      refresh();
-    } catch (e) {
-      setMessage(errorText(e));
-    }
-  };
   const create = (event: Event) => {
     event.preventDefault();
     const body = { task: form.task, cron: form.cron, timezone: form.timezone || undefined, externalId: form.externalId || undefined };
