@@ -1,14 +1,12 @@
 import { FINAL_RUN_STATUSES } from "@gantry/sdk/contracts";
 import type { ApiDeps } from "../context.js";
+import { CoalescedPoll } from "./coalesced-poll.js";
 import type { HubSubscriber } from "./hub.js";
 import { CHUNKS_PAGE, selectStreamChunks, selectStreamRun } from "./queries/stream-chunks.js";
 
 /** Follows one stream of one run: sends chunks after its cursor whenever woken; ends after the run finished. */
 export class StreamReader implements HubSubscriber {
-  private running = false;
-  private again = false;
-  private closed = false;
-  private readonly timer: NodeJS.Timeout;
+  private readonly polling: CoalescedPoll;
 
   constructor(
     private readonly deps: ApiDeps,
@@ -22,8 +20,7 @@ export class StreamReader implements HubSubscriber {
       onError(error: unknown): void;
     },
   ) {
-    this.timer = setInterval(() => this.wake(), 15_000);
-    this.timer.unref();
+    this.polling = new CoalescedPoll({ poll: () => this.poll(), onError: (error) => this.out.onError(error), safetyMs: 15_000 });
   }
 
   /** chunks appended, or the run itself changed (it may have finished) */
@@ -32,31 +29,11 @@ export class StreamReader implements HubSubscriber {
   }
 
   wake(): void {
-    if (this.closed) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void this.loop();
+    this.polling.wake();
   }
 
   close(): void {
-    this.closed = true;
-    clearInterval(this.timer);
-  }
-
-  private async loop(): Promise<void> {
-    try {
-      do {
-        this.again = false;
-        await this.poll();
-      } while (this.again && !this.closed);
-    } catch (error) {
-      if (!this.closed) this.out.onError(error);
-    } finally {
-      this.running = false;
-    }
+    this.polling.close();
   }
 
   private async poll(): Promise<void> {
@@ -65,7 +42,7 @@ export class StreamReader implements HubSubscriber {
     const finished = !run || FINAL_RUN_STATUSES.includes(run.status);
     for (;;) {
       const chunks = await selectStreamChunks(this.deps.sql, this.runId, this.key, this.cursor);
-      if (this.closed) return;
+      if (this.polling.closed) return;
       if (chunks.length) {
         await this.out.send(chunks);
         this.cursor = chunks[chunks.length - 1]!.seq;

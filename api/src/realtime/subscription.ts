@@ -1,4 +1,5 @@
 import type { ApiDeps } from "../context.js";
+import { CoalescedPoll } from "./coalesced-poll.js";
 import { CHANGES_PAGE, selectRunChanges, type RealtimeRunRow, type RunFilter } from "./queries/select-run-changes.js";
 
 /**
@@ -32,12 +33,8 @@ export class RunSubscription {
   private readonly delivered = new Map<string, bigint>();
   private marks: Array<{ at: number; cursor: bigint }> = [];
   private readonly initialFloor: bigint;
-  private running = false;
-  private again = false;
   private lastReadAt = 0;
-  private delayed: NodeJS.Timeout | undefined;
-  private closed = false;
-  private readonly timer: NodeJS.Timeout;
+  private readonly polling: CoalescedPoll;
 
   constructor(
     private readonly deps: ApiDeps,
@@ -46,8 +43,13 @@ export class RunSubscription {
     this.environmentId = opts.environmentId;
     // one run: always send its current state on (re)connect; it is a single row
     this.initialFloor = opts.filter.kind === "run" ? 0n : opts.after;
-    this.timer = setInterval(() => this.wake(), SAFETY_POLL_MS + Math.floor(Math.random() * 1000));
-    this.timer.unref();
+    this.polling = new CoalescedPoll({
+      poll: () => this.poll(),
+      onError: (error) => this.opts.onError(error),
+      safetyMs: SAFETY_POLL_MS + Math.floor(Math.random() * 1000),
+      // sets (tags, batches) are read at most every SET_READ_INTERVAL_MS; one run at once
+      delayMs: () => (this.opts.filter.kind === "run" ? 0 : this.lastReadAt + SET_READ_INTERVAL_MS - Date.now()),
+    });
   }
 
   /** Set for one run: the hub wakes it only for that run's changes (tags and batches read to find out). */
@@ -61,40 +63,11 @@ export class RunSubscription {
 
   /** Read and send what changed; coalesces while a read is running. */
   wake(): void {
-    if (this.closed || this.delayed) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    const wait = this.opts.filter.kind === "run" ? 0 : this.lastReadAt + SET_READ_INTERVAL_MS - Date.now();
-    if (wait > 0) {
-      this.delayed = setTimeout(() => {
-        this.delayed = undefined;
-        this.wake();
-      }, wait);
-      return;
-    }
-    this.running = true;
-    void this.loop();
+    this.polling.wake();
   }
 
   close(): void {
-    this.closed = true;
-    clearInterval(this.timer);
-    if (this.delayed) clearTimeout(this.delayed);
-  }
-
-  private async loop(): Promise<void> {
-    try {
-      do {
-        this.again = false;
-        await this.poll();
-      } while (this.again && !this.closed);
-    } catch (error) {
-      if (!this.closed) this.opts.onError(error);
-    } finally {
-      this.running = false;
-    }
+    this.polling.close();
   }
 
   private async poll(): Promise<void> {
@@ -105,7 +78,7 @@ export class RunSubscription {
     let cursor = this.cursor();
     for (;;) {
       const rows = await selectRunChanges(this.deps.sql, this.environmentId, this.opts.filter, after, this.opts.withPayloads);
-      if (this.closed) return;
+      if (this.polling.closed) return;
       const fresh = rows.filter((r) => BigInt(r.change_seq) > (this.delivered.get(r.id) ?? -1n));
       if (fresh.length) {
         await this.opts.send(fresh);
