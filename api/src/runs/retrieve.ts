@@ -4,7 +4,7 @@ import { notFound } from "../errors.js";
 import { decodePacket } from "./packets.js";
 import { commonRunFields } from "./present.js";
 import { describeCron } from "../schedules/cron/describe-cron.js";
-import { selectAttempts, selectChildRuns, selectRun, selectRunSchedule, selectRunsByIds, type RunRow } from "./queries/select-runs.js";
+import { selectAttempts, selectChildRuns, selectRun, selectSchedule, selectRunsByIds, type RunRow } from "./queries/select-runs.js";
 
 const TRIGGER_FUNCTIONS = ["trigger", "triggerAndWait", "batchTrigger", "batchTriggerAndWait"] as const;
 
@@ -16,7 +16,7 @@ export async function retrieveRun(deps: ApiDeps, environmentId: string, runId: s
     selectAttempts(deps.sql, row.id),
     selectRunsByIds(deps.sql, environmentId, [row.parent_run_id, row.root_run_id].filter((id): id is string => id !== null)),
     selectChildRuns(deps.sql, environmentId, row.id),
-    selectRunSchedule(deps.sql, environmentId, row.id),
+    row.schedule_id ? selectSchedule(deps.sql, row.schedule_id) : undefined,
   ]);
   const byId = new Map(related.map((r) => [r.id, r]));
   const relatedRun = (r: RunRow | undefined) => (r ? { ...commonRunFields(r), depth: r.depth } : undefined);

@@ -29,6 +29,7 @@ export interface RunRow {
   batch_id: string | null;
   trigger_function: string;
   replayed_from_id: string | null;
+  schedule_id: string | null;
   attempt_number: number;
   usage_duration_ms: string;
   created_at: Date;
@@ -46,7 +47,7 @@ export function runColumns(sql: Sql, withPayload: boolean) {
     ${withPayload ? sql`r.payload, r.output,` : sql`null as payload, null as output,`}
     r.payload_type, r.output_type, r.error, r.idempotency_key, r.tags, r.metadata, r.machine, r.ttl, r.delay_until,
     d.version, r.is_test, r.depth, r.parent_run_id, r.root_run_id, r.batch_id, r.trigger_function, r.replayed_from_id,
-    r.attempt_number, r.usage_duration_ms, r.created_at, r.updated_at, r.started_at, r.completed_at, r.expired_at,
+    r.schedule_id, r.attempt_number, r.usage_duration_ms, r.created_at, r.updated_at, r.started_at, r.completed_at, r.expired_at,
     (extract(epoch from r.created_at) * 1000000)::bigint::text as created_us`;
 }
 
@@ -101,9 +102,8 @@ export interface RunScheduleRow {
 }
 
 /** The schedule that fired a run (the scheduler stamps runs.schedule_id), for retrieve's `schedule`. */
-export async function selectRunSchedule(sql: Sql, environmentId: string, runId: string): Promise<RunScheduleRow | undefined> {
+export async function selectSchedule(sql: Sql, scheduleId: string): Promise<RunScheduleRow | undefined> {
   const [row] = await sql<RunScheduleRow[]>`
-    select s.id, s.external_id, s.deduplication_key, s.cron from runs r join schedules s on s.id = r.schedule_id
-    where r.id = ${runId} and r.environment_id = ${environmentId}`;
+    select id, external_id, deduplication_key, cron from schedules where id = ${scheduleId}`;
   return row;
 }
