@@ -46,7 +46,8 @@ async function main() {
   // [W dashboard] the local admin account: kept while .gantry/demo.json's credentials still sign in, else (re)created
   const admin = await ensureAdminAccount(deps, { organizationId: seed.organizationId, known: previousDemo()?.admin });
   const githubServiceToken = await issueGitHubServiceToken(deps);
-  const githubEnv = await githubAppEnv(env, () => loadAppCredentials(deps));
+  const github = await githubAppEnv(env, () => loadAppCredentials(deps));
+  const githubEnv = github.vars;
   await sql.end({ timeout: 5 });
 
   step("Packing @gantry/sdk and the gantry CLI", "served by the api at /packages/");
@@ -129,7 +130,7 @@ Trigger a task:
 Read the run back:
   curl -s ${apiUrl}/api/v3/runs/<run id> -H "Authorization: Bearer ${demo.secretKeys.prod}"
 
-GitHub: ${githubEnv.APP_ID ? `App ${githubEnv.APP_ID} (${githubEnv.source}) receives webhooks at ${apiUrl}/api/github/webhooks; the build worker is running.` : `no App configured: create one at ${apiUrl}/github/setup, set APP_ID/PRIVATE_KEY/WEBHOOK_SECRET, or try it locally with npm run github:sim.`}
+GitHub: ${githubEnv.APP_ID ? `App ${githubEnv.APP_ID} (${github.source}) receives webhooks at ${apiUrl}/api/github/webhooks; the build worker is running.` : `no App configured: create one at ${apiUrl}/github/setup, set APP_ID/PRIVATE_KEY/WEBHOOK_SECRET, or try it locally with npm run github:sim.`}
 
 These are in .gantry/demo.json. Ctrl-C stops everything.
 `);
@@ -152,16 +153,17 @@ function previousDemo(): { admin?: { email?: string; password?: string } } | und
 async function githubAppEnv(
   env: Record<string, string | undefined>,
   stored: () => Promise<{ appId: number; privateKey: string; webhookSecret: string } | undefined>,
-): Promise<Record<string, string> & { source?: string }> {
+): Promise<{ vars: Record<string, string>; source?: string }> {
   const pick = (keys: string[]) => Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k]!]));
-  if (env.APP_ID) return { ...pick(["APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET", "GHE_HOST", "GHE_PROTOCOL"]), source: "environment" };
+  if (env.APP_ID) return { vars: pick(["APP_ID", "PRIVATE_KEY", "PRIVATE_KEY_PATH", "WEBHOOK_SECRET", "GHE_HOST", "GHE_PROTOCOL"]), source: "environment" };
   const creds = await stored();
   if (creds) {
-    return { APP_ID: String(creds.appId), PRIVATE_KEY: creds.privateKey, WEBHOOK_SECRET: creds.webhookSecret, ...pick(["GHE_HOST", "GHE_PROTOCOL"]), source: "created with the manifest flow" };
+    const vars = { APP_ID: String(creds.appId), PRIVATE_KEY: creds.privateKey, WEBHOOK_SECRET: creds.webhookSecret, ...pick(["GHE_HOST", "GHE_PROTOCOL"]) };
+    return { vars, source: "created with the manifest flow" };
   }
   const simPath = join(STATE_DIR, "github-sim.json");
-  if (existsSync(simPath)) return { ...(JSON.parse(readFileSync(simPath, "utf8")) as Record<string, string>), source: "the local simulator" };
-  return {};
+  if (existsSync(simPath)) return { vars: JSON.parse(readFileSync(simPath, "utf8")) as Record<string, string>, source: "the local simulator" };
+  return { vars: {} };
 }
 
 function withoutSecrets(env: Record<string, string>): Record<string, string> {
