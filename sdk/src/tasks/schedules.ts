@@ -1,15 +1,9 @@
+import type { ScheduledRunPayload } from "../contracts/index.js";
 import { defineTask, type Task } from "./task.js";
 import type { TaskOptions } from "./types.js";
 
-/** The payload of a scheduled run. */
-export interface ScheduledTaskPayload {
-  timestamp: Date;
-  lastTimestamp?: Date;
-  timezone: string;
-  scheduleId: string;
-  externalId?: string;
-  upcoming: Date[];
-}
+/** The payload of a scheduled run: the one the scheduler sends (`type` is the schedule's). */
+export type ScheduledTaskPayload = ScheduledRunPayload;
 
 type Cron = string | { pattern: string; timezone?: string; environments?: ("PRODUCTION" | "STAGING" | "PREVIEW" | "DEVELOPMENT")[] };
 
