@@ -55,14 +55,14 @@ export async function selectQuietExecutingRuns(sql: Sql, quietMs: number, limit:
  * Runs whose runner vanished: back to QUEUED for a new attempt (redrive), or CRASHED once the extra attempt
  * a vanished runner earns is used up. Fenced by attempt number, so a run that moved on is left alone.
  */
-export async function redriveRuns(sql: Sql, runs: { id: string; attemptNumber: number }[]): Promise<LiveRun[]> {
+export async function redriveRuns(sql: Sql, runs: { id: string; attemptNumber: number }[]): Promise<Array<LiveRun & { status: "QUEUED" | "CRASHED" }>> {
   if (runs.length === 0) return [];
   const error = JSON.stringify({
     type: "INTERNAL_ERROR",
     code: "RUNNER_LOST",
     message: "The runner executing this attempt stopped heartbeating (host died or lost its connection)",
   });
-  return sql<LiveRun[]>`
+  return sql<Array<LiveRun & { status: "QUEUED" | "CRASHED" }>>`
     with i as (
       select * from unnest(${col(sql, runs.map((r) => r.id))}::text[], ${col(sql, runs.map((r) => r.attemptNumber))}::int[]) as i(id, attempt_number)
     ),
@@ -89,9 +89,8 @@ export async function redriveRuns(sql: Sql, runs: { id: string; attemptNumber: n
       from lost l where a.run_id = l.id and a.number = l.attempt_number and a.status = 'EXECUTING'
       returning a.id
     )
-    select u.id, u.environment_id, e.type as env_type, u.attempt_number, u.max_attempts, u.available_at
-    from upd u join environments e on e.id = u.environment_id
-    where u.status = 'QUEUED'`;
+    select u.id, u.environment_id, e.type as env_type, u.attempt_number, u.max_attempts, u.available_at, u.status
+    from upd u join environments e on e.id = u.environment_id`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { dispatchRuns, type ReadyRun } from "../engine/dispatch.js";
 import { releasePendingVersionRuns } from "../engine/pending-version.js";
 import { readLeases } from "../queue/leases.js";
 import { publishRunChanges } from "../realtime/publish.js";
+import { notifyRunsFinished } from "../engine/run-finished.js";
 import { runJobId, runQueuePrefix } from "../queue/run-queue.js";
 import { withReconcileLock } from "./lock.js";
 import { expireDueRuns, queueDueDelayedRuns, redriveRuns, selectOverdueQueuedRuns, selectQuietExecutingRuns, type LiveRun } from "./queries.js";
@@ -38,6 +39,7 @@ export async function reconcileOnce(deps: ApiDeps, opts: { graceMs?: number } = 
     const redriven = await redriveLostAttempts(deps);
     const expired = await expireDueRuns(deps.sql, BATCH);
     publishRunChanges(deps, expired.map((r) => ({ runId: r.id, environmentId: r.environment_id })));
+    await notifyRunsFinished(deps, expired.map((r) => ({ runId: r.id, environmentId: r.environment_id, status: "EXPIRED" as const })));
     return { delayedQueued: delayed.length, pendingReleased, reEnqueued, redriven, expired: expired.length };
   });
 }
@@ -78,10 +80,11 @@ async function redriveLostAttempts(deps: ApiDeps): Promise<number> {
   const since = replies.slice(missing.length).map((r) => Number(r[1]));
   const lost = missing.filter((_, i) => now - (since[i] ?? now) >= timeout);
   if (lost.length === 0) return 0;
-  const redriven = await redriveRuns(deps.sql, lost.map((r) => ({ id: r.id, attemptNumber: r.attempt_number })));
-  // runs that CRASHED are not in `redriven` (only re-queued ones are): announce every lost one
+  const changed = await redriveRuns(deps.sql, lost.map((r) => ({ id: r.id, attemptNumber: r.attempt_number })));
   publishRunChanges(deps, lost.map((r) => ({ runId: r.id, environmentId: r.environment_id })));
   await deps.redis.hdel(missingKey, ...lost.map((r) => r.id));
-  await dispatchRuns(deps, redriven.map(ready));
+  const crashed = changed.filter((r) => r.status === "CRASHED");
+  await notifyRunsFinished(deps, crashed.map((r) => ({ runId: r.id, environmentId: r.environment_id, status: r.status })));
+  await dispatchRuns(deps, changed.filter((r) => r.status === "QUEUED").map(ready));
   return lost.length;
 }

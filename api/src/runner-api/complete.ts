@@ -11,6 +11,7 @@ import { loadAuthEnvironment } from "../auth/environment-cache.js";
 import { assertTransition } from "../engine/transitions.js";
 import { dropLeases } from "../queue/leases.js";
 import { publishRunChanges } from "../realtime/publish.js";
+import { afterRunsFinished, type FinishedRun } from "../engine/run-finished.js";
 import { completeAttempts, type CompletedRow, type CompletionRow } from "./queries/complete-attempts.js";
 import type { AttemptScope } from "./queries/start-attempts.js";
 
@@ -86,6 +87,7 @@ export async function completeRuns(deps: ApiDeps, completions: Completion[], sco
   const results: CompleteResult[] = [];
   const finished: string[] = [];
   const retrying: CompletedRow[] = [];
+  const final: FinishedRun[] = [];
   rows.forEach((row, i) => {
     const w = written[i];
     if (!w) {
@@ -94,10 +96,12 @@ export async function completeRuns(deps: ApiDeps, completions: Completion[], sco
     }
     finished.push(w.id);
     if (w.status === "QUEUED") retrying.push(w);
+    else final.push({ runId: w.id, environmentId: w.environment_id, status: w.status });
     results.push({ runId: w.id, action: w.status === "QUEUED" ? "retrying" : "done", status: w.status });
   });
   // not awaited: the run is final (or re-queued) in Postgres already, and a lease left behind expires by itself
   dropLeases(deps, finished).catch((error: unknown) => console.error("[engine] dropping leases failed (they expire on their own):", error));
+  afterRunsFinished(deps, final);
   if (retrying.length > 0) {
     const ready = await Promise.all(
       retrying.map(async (w) => {

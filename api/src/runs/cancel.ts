@@ -5,6 +5,7 @@ import { notFound } from "../errors.js";
 import { sourcesOf } from "../engine/transitions.js";
 import { dropLeases } from "../queue/leases.js";
 import { publishRunChanges } from "../realtime/publish.js";
+import { afterRunsFinished } from "../engine/run-finished.js";
 
 /**
  * POST /api/v2/runs/:id/cancel. A finished run is left as it is (still 200). A waiting one (queued, delayed,
@@ -32,7 +33,10 @@ export async function cancelRun(deps: ApiDeps, environmentId: string, runId: str
     select p.id, p.status as previous, coalesce(u.attempt_number, 0) as attempt_number, u.id is not null as canceled
     from prev p left join upd u on u.id = p.id`;
   if (!row) throw notFound(`Run ${runId} not found in this environment`, "runId");
-  if (row.canceled) publishRunChanges(deps, [{ runId: row.id, environmentId }]);
+  if (row.canceled) {
+    publishRunChanges(deps, [{ runId: row.id, environmentId }]);
+    afterRunsFinished(deps, [{ runId: row.id, environmentId, status: "CANCELED" }]);
+  }
   if (row.canceled && (row.previous === "EXECUTING" || row.previous === "DEQUEUED" || row.previous === "WAITING")) {
     await dropLeases(deps, [row.id]);
     await deps.redis.publish(cancelChannel(deps), JSON.stringify({ runId: row.id }));
