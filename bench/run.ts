@@ -2,6 +2,9 @@
 // graphile-worker, measured in one run on this machine. Writes bench/results.json and bench/RESULTS.md.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { BatchFigures } from "./gantry/batch.js";
+import { lastBatchFigures, printBatchSummary, writeBatchResults } from "./gantry/batch-report.js";
+import type { DashboardFigures } from "./dashboard/runs-list.js";
 import type { GantryFigures } from "./gantry/e2e.js";
 import type { GitHubFigures } from "./github/figures.js";
 import { runPendingCleanups } from "./lib/cleanup.js";
@@ -60,10 +63,111 @@ async function main(): Promise<number> {
     }
   }
 
+  let batch: BatchFigures | null = null;
+  if (opts.parts.includes("batch")) {
+    log("batch: 1,000-item batches, Gantry against raw BullMQ addBulk");
+    try {
+      const { benchBatch } = await import("./gantry/batch.js");
+      batch = await benchBatch(opts, started + BUDGET_MS[opts.quick ? "quick" : "full"], log);
+    } catch (error) {
+      problems.push(`batch: could not load or run: ${(error as Error).message}`);
+    }
+  }
+
+  let dashboard: DashboardFigures | null = null;
+  if (opts.parts.includes("dashboard")) {
+    log("dashboard: runs list API with a million runs in the database");
+    try {
+      const { benchDashboard } = await import("./dashboard/runs-list.js");
+      dashboard = await benchDashboard(opts, log);
+    } catch (error) {
+      problems.push(`dashboard: could not load or run: ${(error as Error).message}`);
+    }
+  }
+  let fairness: import("./gantry/fairness.js").FairnessFigures | null = null;
+  if (opts.parts.includes("fairness")) {
+    log("fairness: the concurrency gate, one key with 100× the others' backlog");
+    try {
+      const { benchFairness } = await import("./gantry/fairness.js");
+      fairness = await benchFairness(opts, log);
+    } catch (error) {
+      problems.push(`fairness: could not load or run: ${(error as Error).message}`);
+    }
+  }
+  let realtime: import("./realtime/phase.js").RealtimeFigures | null = null;
+  if (opts.parts.includes("realtime")) {
+    log("realtime: status change → subscriber latency with 1,000 open subscriptions");
+    try {
+      const { benchRealtime } = await import("./realtime/phase.js");
+      realtime = await benchRealtime({ databaseUrl: opts.databaseUrl, redisUrl: opts.redisUrl, subscriptions: 1_000, changes: opts.quick ? 100 : 300 }, log);
+      log(`  p50 ${realtime.latencyMs.p50} ms, p99 ${realtime.latencyMs.p99} ms, ${realtime.kbPerSubscription} KB per subscription`);
+    } catch (error) {
+      problems.push(`realtime: could not load or run: ${(error as Error).message}`);
+    }
+  }
+  let waits: import("./gantry/waits.js").WaitsFigures | null = null;
+  if (opts.parts.includes("waits")) {
+    log("waits: child-run round trip, token resume, 1,000 waiting runs");
+    try {
+      const { benchWaits } = await import("./gantry/waits.js");
+      waits = await benchWaits(opts, log);
+    } catch (error) {
+      problems.push(`waits: could not load or run: ${(error as Error).message}`);
+    }
+  }
+  if (opts.parts.length === 1 && opts.parts[0] === "waits") {
+    // only the waits figures change: results.json and RESULTS.md keep the other phases'
+    const { writeWaitsResults } = await import("./gantry/waits-report.js");
+    writeWaitsResults(opts.outDir, waits);
+    log(`wrote the waits figures into ${join(opts.outDir, "results.json")} and RESULTS.md`);
+    return problems.length > 0 || (waits?.problems.length ?? 0) > 0 ? 1 : 0;
+  }
+  if (opts.parts.length === 1 && opts.parts[0] === "realtime") {
+    // only the realtime figures change: results.json and RESULTS.md keep the other phases'
+    const { writeRealtimeResults } = await import("./realtime/report.js");
+    if (realtime) writeRealtimeResults(opts.outDir, realtime, opts.quick);
+    log(realtime ? `wrote the realtime figures into ${join(opts.outDir, "results.json")} and RESULTS.md` : `realtime: ${problems.join("; ")}`);
+    return problems.length > 0 || (realtime?.problems.length ?? 0) > 0 ? 1 : 0;
+  }
+  if (opts.parts.length === 1 && opts.parts[0] === "fairness") {
+    // only the fairness figures change: results.json and RESULTS.md keep the other phases'
+    const { writeFairnessResults } = await import("./gantry/fairness-report.js");
+    writeFairnessResults(opts.outDir, fairness);
+    log(`wrote the fairness figures into ${join(opts.outDir, "results.json")} and RESULTS.md`);
+    return problems.length > 0 || (fairness?.problems.length ?? 0) > 0 ? 1 : 0;
+  }
+
+  if (opts.parts.length === 1 && opts.parts[0] === "batch") {
+    // only the batch figures change: results.json and RESULTS.md keep the other phases'
+    writeBatchResults(opts.outDir, batch);
+    log(`wrote the batch figures into ${join(opts.outDir, "results.json")} and RESULTS.md`);
+    printBatchSummary(batch);
+    return problems.length > 0 || (batch?.problems.length ?? 0) > 0 ? 1 : 0;
+  }
+  if (opts.parts.length === 1 && opts.parts[0] === "dashboard") {
+    // only the dashboard figures change: results.json and RESULTS.md keep the other phases' from the run that wrote them
+    const { writeDashboardResults } = await import("./dashboard/report.js");
+    writeDashboardResults(opts.outDir, dashboard, problems);
+    log(`wrote the dashboard figures into ${join(opts.outDir, "results.json")} and RESULTS.md`);
+    return problems.length > 0 ? 1 : 0;
+  }
+
+  // the dashboard figures (bench/dashboard) survive runs that do not measure them
+  const restoreDashboard = (await import("./dashboard/report.js")).keepDashboardResults(opts.outDir, dashboard);
+  // the batch figures (bench/gantry/batch.ts) survive runs that do not measure them
+  const lastBatch = lastBatchFigures(opts.outDir);
   const measured = buildResults({ quick: opts.quick, machine: describeMachine(), peers, gantry, github, problems });
   const results = opts.parts.length === 1 && opts.parts[0] === "github" ? mergeGitHubOnly(join(opts.outDir, "results.json"), measured) : measured;
   writeFileSync(join(opts.outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(opts.outDir, "RESULTS.md"), renderMarkdown(results));
+  restoreDashboard();
+  writeBatchResults(opts.outDir, batch, lastBatch);
+  // the fairness figures (bench/gantry/fairness.ts) likewise survive runs that do not measure them
+  (await import("./gantry/fairness-report.js")).writeFairnessResults(opts.outDir, fairness);
+  // and the waits figures (bench/gantry/waits.ts)
+  (await import("./gantry/waits-report.js")).writeWaitsResults(opts.outDir, waits);
+  // and the realtime figures (bench/realtime)
+  (await import("./realtime/report.js")).writeRealtimeResults(opts.outDir, realtime, opts.quick);
   log(`wrote ${join(opts.outDir, "results.json")} and RESULTS.md`);
   if (opts.profileDir) log(`CPU profiles of the api and runner in ${opts.profileDir} (open them in Chrome DevTools)`);
   printSummary(results);

@@ -41656,6 +41656,73 @@ var RetryOptions = external_exports.object({
   maxTimeoutInMs: external_exports.number().int().min(0).optional(),
   randomize: external_exports.boolean().optional()
 });
+function parseDurationMs(value) {
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value * 1e3 : void 0;
+  const units = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5 };
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;
+  const trimmed = value.trim();
+  if (!/^(\d+(?:\.\d+)?(ms|s|m|h|d|w))+$/.test(trimmed)) return void 0;
+  let total = 0;
+  for (const match of trimmed.matchAll(re)) total += Number(match[1]) * units[match[2]];
+  return total;
+}
+
+// sdk/src/contracts/queues.ts
+var QueueType = external_exports.enum(["task", "custom"]);
+var QueueLookupType = external_exports.enum(["id", "task", "custom"]);
+var QueueRateLimit = external_exports.object({
+  limit: external_exports.number().int().min(1).max(1e6),
+  period: external_exports.union([
+    external_exports.number().int().min(1),
+    external_exports.string().refine((p) => (parseDurationMs(p) ?? 0) >= 1, { message: 'period must be a duration such as "10s" or "1m", or milliseconds' })
+  ])
+});
+var QueueItem = external_exports.object({
+  id: external_exports.string(),
+  name: external_exports.string(),
+  type: QueueType,
+  running: external_exports.number().int(),
+  queued: external_exports.number().int(),
+  paused: external_exports.boolean(),
+  concurrencyLimit: external_exports.number().int().nullable(),
+  version: external_exports.literal("V1"),
+  concurrency: external_exports.object({
+    current: external_exports.number().int().nullable(),
+    base: external_exports.number().int().nullable(),
+    override: external_exports.number().int().nullable(),
+    overriddenAt: external_exports.coerce.date().nullable(),
+    overriddenBy: external_exports.string().nullable()
+  }),
+  totalConcurrencyLimit: external_exports.number().int().nullable().optional(),
+  rateLimit: external_exports.object({ limit: external_exports.number().int(), periodMs: external_exports.number().int() }).nullable().optional(),
+  keyRateLimit: external_exports.object({ limit: external_exports.number().int(), periodMs: external_exports.number().int() }).nullable().optional()
+});
+var ListQueuesResponse = external_exports.object({
+  data: external_exports.array(QueueItem),
+  pagination: external_exports.object({ currentPage: external_exports.number().int(), totalPages: external_exports.number().int(), count: external_exports.number().int() })
+});
+var PauseQueueRequestBody = external_exports.object({
+  type: QueueLookupType.default("id"),
+  action: external_exports.enum(["pause", "resume"])
+});
+var OverrideQueueConcurrencyRequestBody = external_exports.object({
+  type: QueueLookupType.default("id"),
+  concurrencyLimit: external_exports.number().int().min(0).max(1e5)
+});
+var ResetQueueConcurrencyRequestBody = external_exports.object({ type: QueueLookupType.default("id") });
+var EnvironmentConcurrency = external_exports.object({
+  environmentId: external_exports.string(),
+  limit: external_exports.number().int(),
+  burstFactor: external_exports.number(),
+  /** floor(limit × burstFactor) */
+  environmentCap: external_exports.number().int(),
+  /** one queue's most: the base limit */
+  queueCap: external_exports.number().int()
+});
+var SetEnvironmentConcurrencyRequestBody = external_exports.object({
+  limit: external_exports.number().int().min(0).max(1e5).optional(),
+  burstFactor: external_exports.number().min(1).max(10).optional()
+}).strict().refine((b) => b.limit !== void 0 || b.burstFactor !== void 0, { message: "Provide limit, burstFactor or both" });
 
 // sdk/src/contracts/manifest.ts
 var TaskManifest = external_exports.object({
@@ -41663,7 +41730,13 @@ var TaskManifest = external_exports.object({
   filePath: external_exports.string(),
   exportName: external_exports.string().optional(),
   description: external_exports.string().optional(),
-  queue: external_exports.object({ name: external_exports.string(), concurrencyLimit: external_exports.number().int().min(0).optional() }).optional(),
+  queue: external_exports.object({
+    name: external_exports.string(),
+    concurrencyLimit: external_exports.number().int().min(0).optional(),
+    totalConcurrencyLimit: external_exports.number().int().min(0).optional(),
+    rateLimit: QueueRateLimit.optional(),
+    keyRateLimit: QueueRateLimit.optional()
+  }).optional(),
   retry: RetryOptions.optional(),
   /** seconds */
   maxDuration: external_exports.number().int().min(0).optional(),
@@ -41674,7 +41747,17 @@ var TaskManifest = external_exports.object({
   /** JSON schema of a schemaTask's payload where the schema library can produce one */
   payloadSchema: external_exports.unknown().optional()
 });
-var QueueManifest = external_exports.object({ name: external_exports.string(), concurrencyLimit: external_exports.number().int().min(0).optional() });
+var QueueManifest = external_exports.object({
+  name: external_exports.string(),
+  /** per concurrency key (the whole queue when runs have none) */
+  concurrencyLimit: external_exports.number().int().min(0).optional(),
+  /** across all concurrency keys of the queue */
+  totalConcurrencyLimit: external_exports.number().int().min(0).optional(),
+  /** runs started per period, the queue as a whole */
+  rateLimit: QueueRateLimit.optional(),
+  /** runs started per period, each concurrency key */
+  keyRateLimit: QueueRateLimit.optional()
+});
 var RuntimeConfig = external_exports.object({
   project: external_exports.string(),
   retries: external_exports.object({ enabledInDev: external_exports.boolean().optional(), default: RetryOptions.optional() }).optional(),
@@ -41887,6 +41970,9 @@ var FailDeploymentRequestBody = external_exports.object({
   error: external_exports.object({ message: external_exports.string(), stack: external_exports.string().optional(), file: external_exports.string().optional(), line: external_exports.number().optional() })
 });
 var UploadArtifactResponse = external_exports.object({ hash: external_exports.string(), size: external_exports.number() });
+var DEPLOYMENT_LOG_APPEND_MAX = 256 * 1024;
+var AppendDeploymentLogsRequestBody = external_exports.object({ logs: external_exports.string().min(1).max(DEPLOYMENT_LOG_APPEND_MAX) });
+var AppendDeploymentLogsResponse = external_exports.object({ size: external_exports.number().int(), truncated: external_exports.boolean() });
 var ArchivePreviewBranchRequestBody = external_exports.object({ branch: external_exports.string().min(1).max(255) });
 var ArchivedPreviewBranch = external_exports.object({
   id: external_exports.string(),
@@ -41968,6 +42054,81 @@ var TaskRunExecutionResult = external_exports.discriminatedUnion("ok", [
   })
 ]);
 
+// sdk/src/contracts/waitpoints.ts
+var TimePeriod = external_exports.union([external_exports.string(), external_exports.coerce.date()]);
+var Tags = external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]);
+var CreateWaitpointTokenRequest = external_exports.object({
+  idempotencyKey: external_exports.string().min(1).max(2048).optional(),
+  idempotencyKeyTTL: external_exports.string().optional(),
+  timeout: TimePeriod.optional(),
+  tags: Tags.optional()
+});
+var CreateWaitpointTokenResponse = external_exports.object({ id: external_exports.string(), isCached: external_exports.boolean(), url: external_exports.string() });
+var WAITPOINT_TOKEN_STATUSES = ["WAITING", "COMPLETED", "TIMED_OUT"];
+var WaitpointTokenStatus = external_exports.enum(WAITPOINT_TOKEN_STATUSES);
+var WaitpointTokenItem = external_exports.object({
+  id: external_exports.string(),
+  url: external_exports.string(),
+  status: WaitpointTokenStatus,
+  completedAt: external_exports.coerce.date().optional(),
+  timeoutAt: external_exports.coerce.date().optional(),
+  idempotencyKey: external_exports.string().optional(),
+  idempotencyKeyExpiresAt: external_exports.coerce.date().optional(),
+  tags: external_exports.array(external_exports.string()),
+  createdAt: external_exports.coerce.date()
+});
+var ListWaitpointTokensResponse = external_exports.object({
+  data: external_exports.array(WaitpointTokenItem),
+  pagination: external_exports.object({ next: external_exports.string().optional(), previous: external_exports.string().optional() })
+});
+var RetrieveWaitpointTokenResponse = WaitpointTokenItem.extend({
+  output: external_exports.string().optional(),
+  outputType: external_exports.string().optional(),
+  outputIsError: external_exports.boolean().optional()
+});
+var CompleteWaitpointTokenRequest = external_exports.object({ data: external_exports.unknown().optional(), output: external_exports.unknown().optional() });
+var CompleteWaitpointTokenResponse = external_exports.object({ success: external_exports.literal(true) });
+var WaitpointResult = external_exports.object({
+  id: external_exports.string(),
+  output: external_exports.string().optional(),
+  outputType: external_exports.string(),
+  isError: external_exports.boolean()
+});
+var BatchWaitItem = external_exports.object({
+  id: external_exports.string(),
+  taskIdentifier: external_exports.string(),
+  ok: external_exports.boolean(),
+  output: external_exports.string().optional(),
+  outputType: external_exports.string().optional(),
+  /** a TaskRunError */
+  error: external_exports.unknown().optional()
+});
+var RunWaitRequest = external_exports.object({
+  step: external_exports.number().int().min(0),
+  wait: external_exports.discriminatedUnion("type", [
+    external_exports.object({ type: external_exports.literal("duration"), date: external_exports.coerce.date(), idempotencyKey: external_exports.string().min(1).max(2048).optional(), idempotencyKeyTTL: external_exports.string().optional() }),
+    external_exports.object({ type: external_exports.literal("token"), tokenId: external_exports.string().min(1) }),
+    /** triggerAndWait: the child's trigger, as POST /api/v1/tasks/{taskId}/trigger takes it */
+    external_exports.object({ type: external_exports.literal("task"), taskId: external_exports.string().min(1), trigger: TriggerTaskRequestBody }),
+    /** batchTriggerAndWait: every item's trigger (1..1000) */
+    external_exports.object({
+      type: external_exports.literal("batch"),
+      items: external_exports.array(external_exports.object({ taskId: external_exports.string().min(1), trigger: TriggerTaskRequestBody })).min(1).max(1e3)
+    }),
+    /** wait.createToken inside a run: the same token on a replay */
+    external_exports.object({ type: external_exports.literal("createToken"), token: CreateWaitpointTokenRequest })
+  ])
+});
+var RunWaitResponse = external_exports.discriminatedUnion("status", [
+  /** nothing to wait for (already complete, or a replay): continue with the result */
+  external_exports.object({ status: external_exports.literal("COMPLETED"), waitpoint: WaitpointResult, childRunIds: external_exports.array(external_exports.string()).optional() }),
+  /** the run is WAITING: suspend until the runner resumes it with the waitpoint's result */
+  external_exports.object({ status: external_exports.literal("WAITING"), waitpointId: external_exports.string(), childRunIds: external_exports.array(external_exports.string()).optional() }),
+  /** createToken */
+  external_exports.object({ status: external_exports.literal("TOKEN"), token: CreateWaitpointTokenResponse })
+]);
+var RunWaitResultResponse = external_exports.object({ waitpoint: WaitpointResult });
+
 // sdk/src/contracts/runner.ts
 var RunJobData = external_exports.object({ runId: external_exports.string(), envId: external_exports.string().optional() });
 var StartAttemptsRequest = external_exports.object({
@@ -41976,12 +42137,20 @@ var StartAttemptsRequest = external_exports.object({
     external_exports.object({
       runId: external_exports.string(),
       /** the run's environment as its job names it: a hint that lets the api read its variables in parallel */
-      environmentId: external_exports.string().optional()
+      environmentId: external_exports.string().optional(),
+      /** this runner holds the run's attempt suspended at a wait: resume that attempt rather than start a new one */
+      resumeAttempt: external_exports.number().int().min(1).optional()
     })
   ).min(1).max(1e3)
 });
 var StartAttemptResult = external_exports.discriminatedUnion("ok", [
-  external_exports.object({ runId: external_exports.string(), ok: external_exports.literal(true), execution: TaskRunExecution }),
+  external_exports.object({
+    runId: external_exports.string(),
+    ok: external_exports.literal(true),
+    execution: TaskRunExecution,
+    /** set when the suspended attempt (`resumeAttempt`) continues: the result of the wait it was suspended on */
+    resume: external_exports.object({ waitpoint: WaitpointResult }).optional()
+  }),
   external_exports.object({
     runId: external_exports.string(),
     ok: external_exports.literal(false),
@@ -42032,7 +42201,11 @@ var ParentToWorker = external_exports.discriminatedUnion("type", [
   /** Cancel the attempt: abort its signal, run onCancel (up to 30 s), then it completes as CANCELED. */
   external_exports.object({ type: external_exports.literal("cancel"), runId: external_exports.string() }),
   /** Finish in-flight work and exit. */
-  external_exports.object({ type: external_exports.literal("shutdown") })
+  external_exports.object({ type: external_exports.literal("shutdown") }),
+  /** The suspended attempt's wait is over: continue it with the waitpoint's result (and a fresh run token). */
+  external_exports.object({ type: external_exports.literal("resume"), runId: external_exports.string(), attemptNumber: external_exports.number(), runToken: external_exports.string(), waitpoint: WaitpointResult }),
+  /** Forget the suspended attempt (the run continues elsewhere, replaying from the record, or is over). */
+  external_exports.object({ type: external_exports.literal("discard"), runId: external_exports.string() })
 ]);
 var WorkerToParent = external_exports.discriminatedUnion("type", [
   /** Bundle loaded and tasks registered: ready for `execute`. */
@@ -42040,7 +42213,9 @@ var WorkerToParent = external_exports.discriminatedUnion("type", [
   external_exports.object({ type: external_exports.literal("indexed"), tasks: external_exports.array(TaskManifest), config: BuildManifest.shape.config.optional() }),
   external_exports.object({ type: external_exports.literal("index_error"), error: external_exports.object({ message: external_exports.string(), stack: external_exports.string().optional() }) }),
   external_exports.object({ type: external_exports.literal("completed"), runId: external_exports.string(), attemptNumber: external_exports.number(), result: TaskRunExecutionResult }),
-  external_exports.object({ type: external_exports.literal("log"), event: LogEvent })
+  external_exports.object({ type: external_exports.literal("log"), event: LogEvent }),
+  /** The attempt waits (the api has the run WAITING): it holds no slot until `resume`; the process may run others. */
+  external_exports.object({ type: external_exports.literal("suspended"), runId: external_exports.string(), attemptNumber: external_exports.number() })
 ]);
 
 // sdk/src/contracts/github.ts
@@ -42275,10 +42450,15 @@ var RealtimeRunWire = external_exports.object({
   costInCents: external_exports.number(),
   baseCostInCents: external_exports.number(),
   attemptNumber: external_exports.number().optional(),
+  /** the keys of the streams the run wrote to (the reference's `realtimeStreams`), in the order they started */
+  realtimeStreams: external_exports.array(external_exports.string()).optional(),
   /** the change cursor of this state (also the SSE event id) */
   seq: external_exports.string()
 });
 var RealtimeStreamChunk = external_exports.object({ seq: external_exports.number(), data: external_exports.unknown() });
+var RealtimeStreamBatch = external_exports.object({
+  records: external_exports.array(external_exports.object({ seq_num: external_exports.number(), body: external_exports.string(), timestamp: external_exports.number(), headers: external_exports.array(external_exports.tuple([external_exports.string(), external_exports.string()])).optional() }))
+});
 var CreatePublicTokenRequestBody = external_exports.object({
   scopes: external_exports.union([external_exports.array(external_exports.string()), external_exports.record(external_exports.string(), external_exports.unknown())]).optional(),
   expirationTime: external_exports.union([external_exports.string(), external_exports.number()]).optional(),
@@ -42333,6 +42513,267 @@ var ListSchedulesResult = external_exports.object({
 });
 var DeletedScheduleObject = external_exports.object({ id: external_exports.string() });
 var TimezonesResult = external_exports.object({ timezones: external_exports.array(external_exports.string()) });
+
+// sdk/src/contracts/alerts.ts
+var ALERT_EVENT_TYPES = ["alert.run.failed", "alert.deployment.success", "alert.deployment.failed"];
+var AlertEventType = external_exports.enum(ALERT_EVENT_TYPES);
+var ALERT_CHANNEL_TYPES = ["WEBHOOK", "SLACK", "EMAIL"];
+var AlertChannelType = external_exports.enum(ALERT_CHANNEL_TYPES);
+var INTERNAL_ERROR_CODES = [
+  "COULD_NOT_FIND_EXECUTOR",
+  "COULD_NOT_FIND_TASK",
+  "COULD_NOT_IMPORT_TASK",
+  "CONFIGURED_INCORRECTLY",
+  "TASK_ALREADY_RUNNING",
+  "TASK_EXECUTION_FAILED",
+  "TASK_EXECUTION_ABORTED",
+  "TASK_PROCESS_EXITED_WITH_NON_ZERO_CODE",
+  "TASK_PROCESS_SIGKILL_TIMEOUT",
+  "TASK_PROCESS_SIGSEGV",
+  "TASK_PROCESS_SIGTERM",
+  "TASK_PROCESS_OOM_KILLED",
+  "TASK_PROCESS_MAYBE_OOM_KILLED",
+  "TASK_RUN_CANCELLED",
+  "TASK_INPUT_ERROR",
+  "TASK_OUTPUT_ERROR",
+  "TASK_MIDDLEWARE_ERROR",
+  "HANDLE_ERROR_ERROR",
+  "GRACEFUL_EXIT_TIMEOUT",
+  "TASK_RUN_HEARTBEAT_TIMEOUT",
+  "TASK_RUN_CRASHED",
+  "TASK_RUN_UNCAUGHT_EXCEPTION",
+  "MAX_DURATION_EXCEEDED",
+  "DISK_SPACE_EXCEEDED",
+  "POD_EVICTED",
+  "POD_UNKNOWN_ERROR",
+  "TASK_HAS_N0_EXECUTION_SNAPSHOT",
+  "TASK_DEQUEUED_INVALID_STATE",
+  "TASK_DEQUEUED_QUEUE_NOT_FOUND",
+  "TASK_RUN_DEQUEUED_MAX_RETRIES",
+  "TASK_RUN_STALLED_EXECUTING",
+  "TASK_RUN_STALLED_EXECUTING_WITH_WAITPOINTS",
+  "OUTDATED_SDK_VERSION",
+  "TASK_DID_CONCURRENT_WAIT",
+  "RECURSIVE_WAIT_DEADLOCK",
+  "BATCH_ITEM_COULD_NOT_TRIGGER",
+  "PAYLOAD_TOO_LARGE",
+  "UNSPECIFIED_ERROR"
+];
+var AlertRunError = external_exports.discriminatedUnion("type", [
+  external_exports.object({ type: external_exports.literal("BUILT_IN_ERROR"), name: external_exports.string(), message: external_exports.string(), stackTrace: external_exports.string() }),
+  external_exports.object({ type: external_exports.literal("CUSTOM_ERROR"), raw: external_exports.string() }),
+  external_exports.object({ type: external_exports.literal("STRING_ERROR"), raw: external_exports.string() }),
+  external_exports.object({ type: external_exports.literal("INTERNAL_ERROR"), code: external_exports.enum(INTERNAL_ERROR_CODES), message: external_exports.string().optional(), stackTrace: external_exports.string().optional() })
+]);
+var AlertEnvironment = external_exports.object({ id: external_exports.string(), type: EnvironmentType, slug: external_exports.string(), branchName: external_exports.string().optional() });
+var AlertOrganization = external_exports.object({ id: external_exports.string(), slug: external_exports.string(), name: external_exports.string() });
+var AlertProject = external_exports.object({ id: external_exports.string(), ref: external_exports.string(), slug: external_exports.string(), name: external_exports.string() });
+var AlertGit = external_exports.object({
+  branch: external_exports.string(),
+  commitSha: external_exports.string(),
+  commitMessage: external_exports.string(),
+  commitUrl: external_exports.string(),
+  branchUrl: external_exports.string(),
+  pullRequestNumber: external_exports.number().optional(),
+  pullRequestTitle: external_exports.string().optional(),
+  pullRequestUrl: external_exports.string().optional(),
+  provider: external_exports.string().optional()
+});
+var AlertDeployment = { id: external_exports.string(), status: external_exports.string(), version: external_exports.string(), shortCode: external_exports.string() };
+var AlertRunFailedObject = external_exports.object({
+  task: external_exports.object({
+    id: external_exports.string(),
+    filePath: external_exports.string(),
+    exportName: external_exports.string().optional(),
+    version: external_exports.string(),
+    sdkVersion: external_exports.string(),
+    cliVersion: external_exports.string()
+  }),
+  run: external_exports.object({
+    id: external_exports.string(),
+    number: external_exports.number(),
+    status: RunStatus,
+    createdAt: external_exports.coerce.date(),
+    startedAt: external_exports.coerce.date().optional(),
+    completedAt: external_exports.coerce.date().optional(),
+    isTest: external_exports.boolean(),
+    idempotencyKey: external_exports.string().optional(),
+    tags: external_exports.array(external_exports.string()),
+    error: AlertRunError,
+    isOutOfMemoryError: external_exports.boolean(),
+    machine: external_exports.string(),
+    dashboardUrl: external_exports.string()
+  }),
+  environment: AlertEnvironment,
+  organization: AlertOrganization,
+  project: AlertProject
+});
+var AlertDeploymentSuccessObject = external_exports.object({
+  environment: AlertEnvironment,
+  organization: AlertOrganization,
+  project: AlertProject,
+  git: AlertGit.optional(),
+  deployment: external_exports.object({ ...AlertDeployment, deployedAt: external_exports.coerce.date() }),
+  tasks: external_exports.array(external_exports.object({ id: external_exports.string(), filePath: external_exports.string(), exportName: external_exports.string().optional(), triggerSource: external_exports.string() }))
+});
+var AlertDeploymentFailedObject = external_exports.object({
+  environment: AlertEnvironment,
+  organization: AlertOrganization,
+  project: AlertProject,
+  git: AlertGit.optional(),
+  deployment: external_exports.object({ ...AlertDeployment, failedAt: external_exports.coerce.date() }),
+  error: external_exports.object({ name: external_exports.string(), message: external_exports.string(), stack: external_exports.string().optional(), stderr: external_exports.string().optional() })
+});
+var common = { id: external_exports.string(), created: external_exports.coerce.date(), webhookVersion: external_exports.string() };
+var AlertWebhook = external_exports.discriminatedUnion("type", [
+  external_exports.object({ ...common, type: external_exports.literal("alert.run.failed"), object: AlertRunFailedObject }),
+  external_exports.object({ ...common, type: external_exports.literal("alert.deployment.success"), object: AlertDeploymentSuccessObject }),
+  external_exports.object({ ...common, type: external_exports.literal("alert.deployment.failed"), object: AlertDeploymentFailedObject })
+]);
+var environmentTypes = external_exports.array(EnvironmentType).min(1).max(4);
+var CreateAlertChannelBody = external_exports.object({
+  name: external_exports.string().trim().min(1).max(100),
+  type: AlertChannelType,
+  /** WEBHOOK and SLACK: the URL to POST to; EMAIL: one or more addresses, comma-separated */
+  target: external_exports.string().trim().min(3).max(2e3),
+  events: external_exports.array(AlertEventType).min(1).max(3),
+  /** the environments whose runs and deployments alert (default: STAGING and PRODUCTION, as the reference) */
+  environmentTypes: environmentTypes.optional(),
+  enabled: external_exports.boolean().optional()
+});
+var UpdateAlertChannelBody = external_exports.object({
+  name: external_exports.string().trim().min(1).max(100),
+  events: external_exports.array(AlertEventType).min(1).max(3),
+  environmentTypes,
+  enabled: external_exports.boolean()
+}).partial().strict();
+
+// sdk/src/contracts/batches.ts
+var CreateBatchRequestBody = external_exports.object({
+  /** how many items will follow (each index 0…runCount-1 once) */
+  runCount: external_exports.number().int().positive(),
+  taskIdentifiers: external_exports.array(external_exports.string().min(1)).min(1).optional(),
+  /** batchTrigger(AndWait) inside a run: the run the items are children of */
+  parentRunId: external_exports.string().optional(),
+  /** batchTriggerAndWait: the parent waits until every item's run is final */
+  resumeParentOnCompletion: external_exports.boolean().optional(),
+  /** hashed, like a trigger's; the same key gives back the same batch */
+  idempotencyKey: external_exports.string().min(1).max(2048).optional(),
+  idempotencyKeyOptions: external_exports.object({ key: external_exports.string(), scope: external_exports.enum(["run", "attempt", "global"]) }).optional()
+});
+var CreateBatchResponse = external_exports.object({
+  id: external_exports.string(),
+  runCount: external_exports.number(),
+  /** true: the idempotency key named a batch that already has all its items (the client sends none) */
+  isCached: external_exports.boolean(),
+  idempotencyKey: external_exports.string().optional()
+});
+var BatchItemNDJSON = external_exports.object({
+  index: external_exports.number().int().nonnegative(),
+  task: external_exports.string().min(1),
+  payload: external_exports.unknown().optional(),
+  options: TriggerTaskOptions.optional()
+});
+var StreamBatchItemsResponse = external_exports.object({
+  id: external_exports.string(),
+  itemsAccepted: external_exports.number(),
+  itemsDeduplicated: external_exports.number(),
+  /** false: some indexes are still missing; the client resends every item (they dedupe by index) */
+  sealed: external_exports.boolean(),
+  enqueuedCount: external_exports.number().optional(),
+  expectedCount: external_exports.number().optional()
+});
+var BatchTriggerItem = external_exports.object({
+  task: external_exports.string().min(1),
+  payload: external_exports.unknown().optional(),
+  context: external_exports.unknown().optional(),
+  options: TriggerTaskOptions.optional()
+});
+var BatchTriggerRequestBody = external_exports.object({
+  items: external_exports.array(BatchTriggerItem),
+  parentRunId: external_exports.string().optional(),
+  resumeParentOnCompletion: external_exports.boolean().optional()
+});
+var BatchTriggerResponse = external_exports.object({ batchId: external_exports.string(), runs: external_exports.array(external_exports.string()) });
+var BatchTriggerV2Response = external_exports.object({ id: external_exports.string(), runCount: external_exports.number() });
+var BATCH_STATUSES = ["PENDING", "PROCESSING", "COMPLETED", "PARTIAL_FAILED", "ABORTED"];
+var BatchStatus = external_exports.enum(BATCH_STATUSES);
+var RetrieveBatchResponse = external_exports.object({
+  id: external_exports.string(),
+  status: BatchStatus,
+  idempotencyKey: external_exports.string().optional(),
+  createdAt: external_exports.coerce.date(),
+  updatedAt: external_exports.coerce.date(),
+  runCount: external_exports.number(),
+  runs: external_exports.array(external_exports.string()),
+  processing: external_exports.object({
+    /** when the last item got its run (the batch was sealed) */
+    completedAt: external_exports.coerce.date().optional(),
+    errors: external_exports.array(external_exports.object({ index: external_exports.number(), taskIdentifier: external_exports.string(), error: external_exports.string(), errorCode: external_exports.string().optional() }))
+  })
+});
+
+// sdk/src/contracts/bulk-actions.ts
+var StringOrArray = external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]);
+var DateOrEpochMs = external_exports.union([external_exports.number(), external_exports.coerce.date()]);
+var BulkActionQueue = external_exports.object({ type: external_exports.enum(["task", "custom"]), name: external_exports.string().min(1) });
+var BulkActionFilter = external_exports.object({
+  status: external_exports.union([RunStatus, external_exports.array(RunStatus)]).optional(),
+  taskIdentifier: StringOrArray.optional(),
+  version: StringOrArray.optional(),
+  from: DateOrEpochMs.optional(),
+  to: DateOrEpochMs.optional(),
+  period: external_exports.string().optional(),
+  bulkAction: external_exports.string().optional(),
+  tag: StringOrArray.optional(),
+  schedule: external_exports.string().optional(),
+  isTest: external_exports.boolean().optional(),
+  batch: external_exports.string().optional(),
+  queue: external_exports.union([BulkActionQueue, external_exports.array(BulkActionQueue)]).optional(),
+  machine: external_exports.union([MachinePreset, external_exports.array(MachinePreset)]).optional(),
+  region: StringOrArray.optional()
+}).strict().refine((f) => Object.values(f).some(nonEmpty), { message: "At least one filter must be provided" });
+function nonEmpty(value) {
+  if (value === void 0) return false;
+  if (Array.isArray(value)) return value.some(nonEmpty);
+  if (typeof value === "string") return value.trim().length > 0;
+  return true;
+}
+var CreateBulkActionRequestBody = external_exports.object({
+  action: external_exports.enum(["cancel", "replay"]),
+  filter: BulkActionFilter.optional(),
+  runIds: external_exports.array(external_exports.string().min(1)).min(1).max(1e4).optional(),
+  name: external_exports.string().max(255, "Name must be less than 255 characters").optional(),
+  targetRegion: external_exports.string().optional()
+}).refine((b) => (b.filter ? 1 : 0) + (b.runIds ? 1 : 0) === 1, { message: "Exactly one of filter or runIds must be provided", path: ["filter"] });
+var BULK_ACTION_STATES = ["PENDING", "RUNNING", "COMPLETED", "ABORTED"];
+var BulkActionState = external_exports.enum(BULK_ACTION_STATES);
+var BulkActionObject = external_exports.object({
+  id: external_exports.string(),
+  name: external_exports.string().optional(),
+  type: external_exports.enum(["CANCEL", "REPLAY"]),
+  /** the official client's enum: PENDING while queued or running */
+  status: external_exports.enum(["PENDING", "COMPLETED", "ABORTED"]),
+  /** Gantry's finer status */
+  state: BulkActionState.optional(),
+  counts: external_exports.object({ total: external_exports.number(), success: external_exports.number(), failure: external_exports.number() }),
+  processed: external_exports.number().optional(),
+  selection: external_exports.object({ runIds: external_exports.array(external_exports.string()).optional(), filter: external_exports.record(external_exports.string(), external_exports.unknown()).optional() }).optional(),
+  createdAt: external_exports.coerce.date(),
+  updatedAt: external_exports.coerce.date().optional(),
+  completedAt: external_exports.coerce.date().optional()
+});
+var ListBulkActionsResponse = external_exports.object({
+  data: external_exports.array(BulkActionObject),
+  pagination: external_exports.object({ next: external_exports.string().optional(), previous: external_exports.string().optional() })
+});
+
+// sdk/src/contracts/packets.ts
+var PacketUrlResponse = external_exports.object({
+  presignedUrl: external_exports.string(),
+  /** on the upload answer: what to trigger with as the `application/store` payload */
+  storagePath: external_exports.string().optional()
+});
 
 // builder/src/config/config-schema.ts
 var extension = external_exports.custom(
@@ -43393,6 +43834,7 @@ export const additionalFiles = stub("additionalFiles");
 export const additionalPackages = stub("additionalPackages");
 export const esbuildPlugin = stub("esbuildPlugin");
 export const emitDecoratorMetadata = stub("emitDecoratorMetadata");
+export const syncEnvVars = stub("syncEnvVars");
 export const defineExtension = (extension) => ({ name: extension?.name ?? "extension" });
 export default {};
 `;
@@ -43732,6 +44174,10 @@ var ApiClient = class _ApiClient {
   withToken(token) {
     return new _ApiClient({ ...this.opts, token });
   }
+  /** The same client, sending `x-trigger-branch: <branch>` (a preview branch's environment). */
+  withBranch(branch) {
+    return new _ApiClient({ ...this.opts, branch });
+  }
   async json(method, path, schema, body, signal) {
     const response = await this.raw(method, path, body === void 0 ? void 0 : JSON.stringify(body), "application/json", signal);
     const text = await response.text();
@@ -43774,6 +44220,193 @@ var ApiClient = class _ApiClient {
   }
 };
 
+// builder/src/deploy/build-log.ts
+var MAX_LINE_CHARS = 16 * 1024;
+var MAX_BUFFERED_CHARS = 1024 * 1024;
+var MAX_FAILURES = 3;
+var BuildLogStream = class {
+  constructor(client, opts = {}) {
+    this.client = client;
+    this.flushMs = opts.flushMs ?? 250;
+    this.maxLines = opts.maxLines ?? 50;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 5e3;
+  }
+  client;
+  flushMs;
+  maxLines;
+  requestTimeoutMs;
+  deploymentId;
+  pending = [];
+  pendingChars = 0;
+  dropped = 0;
+  failures = 0;
+  stopped = false;
+  timer;
+  inFlight;
+  /** The deployment the lines belong to; sending starts now. */
+  attach(deploymentId) {
+    this.deploymentId = deploymentId;
+    this.schedule();
+  }
+  /** Adds a line (or several, split on newlines). */
+  line(text) {
+    if (this.stopped) return;
+    for (const raw of text.replace(/\r?\n$/, "").split(/\r?\n/)) {
+      const line = raw.length > MAX_LINE_CHARS ? `${raw.slice(0, MAX_LINE_CHARS)} \u2026 [line cut at ${MAX_LINE_CHARS} characters]` : raw;
+      this.pending.push(line);
+      this.pendingChars += line.length + 1;
+    }
+    while (this.pendingChars > MAX_BUFFERED_CHARS && this.pending.length > 1) {
+      this.pendingChars -= this.pending.shift().length + 1;
+      this.dropped++;
+    }
+    this.schedule();
+  }
+  /** Sends everything written so far (after a send in flight), one try per batch. Never throws. */
+  async flush() {
+    this.clearTimer();
+    while (this.inFlight) await this.inFlight;
+    let sent = true;
+    while (sent && this.deploymentId && !this.stopped && this.pending.length > 0) {
+      this.inFlight = this.send(this.deploymentId, this.takeBatch()).then((ok) => {
+        sent = ok;
+      });
+      await this.inFlight;
+      this.inFlight = void 0;
+    }
+    if (!sent) this.schedule(true);
+  }
+  /** Sends what is left (retrying a failed send up to 3 times in all) and stops; later lines are ignored. */
+  async close() {
+    while (this.deploymentId && !this.stopped && this.pending.length > 0) await this.flush();
+    this.stopped = true;
+    this.clearTimer();
+  }
+  schedule(retry = false) {
+    if (!this.deploymentId || this.stopped || this.inFlight || this.pending.length === 0) return;
+    if (this.pending.length >= this.maxLines && !retry) {
+      this.clearTimer();
+      void this.flush();
+      return;
+    }
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = void 0;
+      void this.flush();
+    }, this.flushMs);
+    this.timer.unref?.();
+  }
+  clearTimer() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = void 0;
+  }
+  /** The oldest lines, newline-terminated, within one request's limit. */
+  takeBatch() {
+    let text = "";
+    if (this.dropped > 0) {
+      text = `[\u2026 ${this.dropped} line${this.dropped === 1 ? "" : "s"} dropped before they could be sent]
+`;
+      this.dropped = 0;
+    }
+    while (this.pending.length > 0 && text.length + this.pending[0].length + 1 <= DEPLOYMENT_LOG_APPEND_MAX) {
+      const line = this.pending.shift();
+      this.pendingChars -= line.length + 1;
+      text += `${line}
+`;
+    }
+    return text;
+  }
+  /** True when the api took the batch; a failed one goes back to the front of the queue. */
+  async send(deploymentId, logs) {
+    try {
+      const path = `/api/v1/deployments/${encodeURIComponent(deploymentId)}/logs`;
+      await this.client.json("POST", path, AppendDeploymentLogsResponse, { logs }, AbortSignal.timeout(this.requestTimeoutMs));
+      this.failures = 0;
+      return true;
+    } catch (error63) {
+      const refused = error63 instanceof ApiRequestError && error63.status >= 400 && error63.status < 500 && error63.status !== 429;
+      if (refused || ++this.failures >= MAX_FAILURES) {
+        this.stopped = true;
+        this.pending = [];
+        this.pendingChars = 0;
+        return false;
+      }
+      this.pending.unshift(...logs.replace(/\n$/, "").split("\n"));
+      this.pendingChars += logs.length;
+      return false;
+    }
+  }
+};
+
+// builder/src/deploy/sync-env-vars.ts
+var NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+async function collectSyncVars(opts) {
+  const byName = /* @__PURE__ */ new Map();
+  const add = (v) => {
+    if (!NAME_RE.test(v.name)) throw new CliError(`${v.source} gives an invalid variable name "${v.name}": use letters, digits and _ (not starting with a digit)`, "sync_env_vars_invalid");
+    byName.delete(`${v.parent}:${v.name}`);
+    byName.set(`${v.parent}:${v.name}`, v);
+  };
+  for (const [name, value] of Object.entries(opts.fileVars ?? {})) add({ name, value, parent: false, override: true, source: "--env-file" });
+  const env2 = {};
+  for (const [k, v] of Object.entries(opts.processEnv ?? {})) if (v !== void 0) env2[k] = v;
+  for (const extension2 of opts.hooks === false ? [] : opts.config.build.extensions) {
+    if (typeof extension2.syncEnvVars !== "function") continue;
+    const source = `syncEnvVars (extension "${extension2.name}")`;
+    let result;
+    try {
+      result = await extension2.syncEnvVars({ environment: opts.env, projectRef: opts.config.project, env: { ...env2 }, ...opts.branch ? { branch: opts.branch } : {} });
+    } catch (error63) {
+      throw new CliError(`${source} failed: ${error63?.message ?? String(error63)}. Fix the callback in ${opts.config.configFile} (nothing was synced, the deploy stopped)`, "sync_env_vars_failed", { cause: error63 });
+    }
+    for (const v of normalize2(result, source)) add({ ...v, override: extension2.syncEnvVarsOverride !== false, source });
+  }
+  return [...byName.values()];
+}
+var ResultShape = external_exports.union([
+  external_exports.undefined(),
+  external_exports.null(),
+  external_exports.record(external_exports.string(), external_exports.string()),
+  external_exports.array(external_exports.object({ name: external_exports.string(), value: external_exports.string(), isParentEnv: external_exports.boolean().optional() }))
+]);
+function normalize2(result, source) {
+  const parsed = ResultShape.safeParse(result);
+  if (!parsed.success) {
+    throw new CliError(`${source} returned ${describe3(result)}: return { NAME: "value" } or [{ name, value }] with string values`, "sync_env_vars_invalid");
+  }
+  const value = parsed.data;
+  if (!value) return [];
+  if (Array.isArray(value)) return value.map((v) => ({ name: v.name, value: v.value, parent: v.isParentEnv === true }));
+  return Object.entries(value).map(([name, v]) => ({ name, value: v, parent: false }));
+}
+function describe3(value) {
+  if (value === null || typeof value !== "object") return `a ${typeof value}`;
+  if (Array.isArray(value)) {
+    const i = value.findIndex((v) => !v || typeof v !== "object" || typeof v.name !== "string" || typeof v.value !== "string");
+    const item = value[i];
+    return `a list whose item ${i}${typeof item?.name === "string" ? ` (${item.name})` : ""} is not { name: string, value: string }`;
+  }
+  const bad = Object.entries(value).find(([, v]) => typeof v !== "string");
+  return bad ? `${bad[0]}: a ${typeof bad[1]}, not a string` : "an unexpected object";
+}
+async function pushSyncVars(client, projectRef, env2, branch, vars) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const v of vars) {
+    const parent = v.parent && env2 === "preview";
+    const key = `${parent}:${v.override}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, group = { parent, override: v.override, vars: [] });
+    group.vars.push(v);
+  }
+  const path = `/api/v1/projects/${encodeURIComponent(projectRef)}/envvars/${env2}/import`;
+  for (const group of groups.values()) {
+    const target = group.parent || !branch ? client : client.withBranch(branch);
+    const variables = Object.fromEntries(group.vars.map((v) => [v.name, v.value]));
+    await target.json("POST", path, external_exports.unknown(), { variables, override: group.override });
+  }
+  return vars.map((v) => v.name);
+}
+
 // builder/src/deploy/git.ts
 import { execFileSync } from "node:child_process";
 function git(cwd, args) {
@@ -43806,8 +44439,17 @@ function detectBranch(cwd, env2) {
 
 // builder/src/deploy/deploy.ts
 async function deploy(opts) {
-  const progress = opts.onProgress ?? (() => {
-  });
+  const client = new ApiClient({ apiUrl: opts.apiUrl, token: opts.accessToken, fetch: opts.fetch });
+  const buildLog = buildLogOf(client, opts);
+  const progress = (event) => {
+    opts.onProgress?.(event);
+    buildLog?.line(event.message);
+  };
+  const logger = buildLog ? {
+    debug: (m) => opts.logger?.debug(m),
+    log: (m) => (opts.logger?.log(m), buildLog.line(m)),
+    warn: (m) => (opts.logger?.warn(m), buildLog.line(`warning: ${m}`))
+  } : opts.logger;
   const config2 = await loadConfig({ cwd: opts.cwd, configPath: opts.configPath, projectRef: opts.projectRef });
   progress({ step: "config", message: `Project ${config2.project}, config ${config2.configFile}` });
   const branch = opts.env === "preview" ? opts.branch ?? detectBranch(config2.rootDir, process.env) : void 0;
@@ -43817,7 +44459,7 @@ async function deploy(opts) {
   const runBuild = () => buildProject({
     config: config2,
     target: opts.env === "dev" ? "dev" : "deploy",
-    logger: opts.logger,
+    logger,
     indexEnv: opts.indexEnv,
     onProgress: (event) => {
       if (event.step === "bundling") progress({ step: "bundling", message: `Bundling ${event.taskFiles} task file${event.taskFiles === 1 ? "" : "s"}` });
@@ -43831,7 +44473,6 @@ async function deploy(opts) {
     progress({ step: "built", message: `Dry run: build written to ${build4.outDir} (${kb(artifact.size)}, artifact ${artifact.hash.slice(0, 12)})`, bytes: artifact.size });
     return { dryRun: true, artifactHash: artifact.hash, artifactSize: artifact.size, build: build4 };
   }
-  const client = new ApiClient({ apiUrl: opts.apiUrl, token: opts.accessToken, fetch: opts.fetch });
   progress({ step: "creating", message: `Creating a deployment in ${opts.env}${branch ? ` (branch ${branch})` : ""}` });
   const created = await client.json("POST", "/api/v1/deployments", DeploymentInfo, {
     projectRef: config2.project,
@@ -43842,13 +44483,21 @@ async function deploy(opts) {
     git: { ...readGitMeta(config2.rootDir), ...opts.git },
     source: opts.source ?? "cli"
   });
+  buildLog?.attach(created.id);
   let build3;
   try {
     build3 = await runBuild();
+    const toSync = await collectSyncVars({ config: config2, env: opts.env, branch, fileVars: opts.syncVars, processEnv: opts.indexEnv ?? process.env, hooks: opts.env !== "dev" });
+    if (toSync.length) {
+      const names = await pushSyncVars(client, config2.project, opts.env, branch, toSync);
+      const sources = [...new Set(toSync.map((v) => v.source))].join(", ");
+      progress({ step: "syncing", message: `Synced ${names.length} environment variable${names.length === 1 ? "" : "s"} to ${opts.env}${branch ? ` (branch ${branch})` : ""} from ${sources}: ${names.join(", ")}` });
+    }
     const artifact = packArtifact(build3.outDir, build3.files, build3.manifest);
     progress({ step: "uploading", message: `Uploading ${kb(artifact.size)}`, bytes: artifact.size });
     await client.raw("PUT", `/api/v1/artifacts/${artifact.hash}`, artifact.bytes, "application/json");
     progress({ step: "deploying", message: `Deploying version ${created.version}` });
+    await buildLog?.flush();
     const finalized = await client.json("POST", `/api/v1/deployments/${encodeURIComponent(created.id)}/finalize`, DeploymentInfo, {
       artifactHash: artifact.hash,
       manifest: build3.manifest,
@@ -43860,9 +44509,14 @@ async function deploy(opts) {
       version: finalized.version,
       tasks: build3.manifest.tasks.length
     });
+    await buildLog?.close();
     if (!opts.keepBuild) rmSync3(build3.outDir, { recursive: true, force: true });
     return { ...finalized, dryRun: false, artifactHash: artifact.hash, artifactSize: artifact.size, build: build3 };
   } catch (error63) {
+    if (buildLog) {
+      buildLog.line(errorLine(error63));
+      await buildLog.close();
+    }
     await failDeployment(client, created.id, error63);
     if (build3 && !opts.keepBuild) rmSync3(build3.outDir, { recursive: true, force: true });
     throw error63;
@@ -43877,6 +44531,15 @@ async function failDeployment(client, id, error63) {
     });
   } catch {
   }
+}
+function buildLogOf(client, opts) {
+  if (opts.dryRun || (opts.buildLog ?? opts.source !== "github") === false) return void 0;
+  return new BuildLogStream(client, typeof opts.buildLog === "object" ? opts.buildLog : {});
+}
+function errorLine(error63) {
+  const location = error63 instanceof BuildError ? error63.location : void 0;
+  const where = location ? `${location.file}:${location.line}${location.column ? `:${location.column}` : ""}: ` : "";
+  return `error: ${where}${error63?.message ?? String(error63)}`;
 }
 function kb(bytes) {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;

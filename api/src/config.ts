@@ -36,6 +36,28 @@ const Env = z.object({
   GANTRY_GITHUB_OAUTH_API_URL: z.string().url().default("https://api.github.com"),
   /** "false" turns this instance's scheduler off (another instance, or none: tests drive it with their own clock). */
   GANTRY_SCHEDULER_ENABLED: z.enum(["true", "false"]).default("true"),
+  /** Email alerts: `smtp://[user:pass@]host[:port][?from=alerts@example.com]` (STARTTLS when offered) or `smtps://…`. */
+  GANTRY_SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, "expected smtp://host:port or smtps://host:port").optional(),
+  /** Slack alert channels must post to a URL starting with one of these (comma-separated). */
+  GANTRY_ALERT_SLACK_URL_PREFIXES: z.string().default("https://hooks.slack.com/"),
+  /** How often each api instance looks for due alert deliveries. */
+  GANTRY_ALERT_POLL_MS: z.coerce.number().int().min(50).default(2_000),
+  /** Backoff before an alert's 2nd attempt (doubling each time, at most an hour). */
+  GANTRY_ALERT_RETRY_BASE_MS: z.coerce.number().int().min(10).default(10_000),
+  /** Attempts per alert delivery before it is FAILED. */
+  GANTRY_ALERT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** Most items one batch may hold (the reference's 500; raise it for bigger batches). */
+  GANTRY_MAX_BATCH_ITEMS: z.coerce.number().int().min(1).default(500),
+  /** Public REST API requests per minute per environment (token bucket; the reference's 1,500). 0 turns limiting off. Environments may override it (environments.api_rate_limit_per_minute). */
+  GANTRY_API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(1_500),
+  /** The bucket's size: how many requests may come at once after a quiet spell (default: half a minute's worth). */
+  GANTRY_API_RATE_LIMIT_BURST: z.coerce.number().int().min(1).optional(),
+  /** How long presigned packet URLs (large payloads and outputs) stay valid. */
+  GANTRY_PACKET_URL_TTL_MS: z.coerce.number().int().min(1000).default(60 * 60 * 1000),
+  /** Runs a bulk action processes per chunk (one lease renewal and progress update per chunk). */
+  GANTRY_BULK_ACTION_CHUNK_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  /** "false" turns this instance's bulk-action worker off (another instance processes them). */
+  GANTRY_BULK_ACTIONS_WORKER: z.enum(["true", "false"]).default("true"),
 });
 
 export type ApiConfig = Readonly<z.infer<typeof Env> & { publicUrl: string; encryptionKey: Buffer }>;

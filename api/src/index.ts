@@ -7,8 +7,12 @@ import type { ApiDeps, AppEnv } from "./context.js";
 import { connectRedis } from "./db/connect-redis.js";
 import { ensureDatabase, migrate } from "./db/migrate.js";
 import { createSql } from "./db/sql.js";
+import { startBulkActions } from "./bulk-actions/worker.js";
+import { startPacketCleanup } from "./packets/cleanup.js";
+import { startAlertDelivery } from "./alerts/delivery-worker.js";
 import { startDeploymentTimeouts } from "./deployments/timeouts.js";
 import { startScheduler } from "./schedules/scheduler.js";
+import { startWaitpointTimers } from "./waitpoints/timers.js";
 import { ConfigError } from "./errors.js";
 import { createEngine } from "./engine/index.js";
 
@@ -65,6 +69,10 @@ export async function startApi(
   await engine.start();
   const stopDeploymentTimeouts = startDeploymentTimeouts(deps);
   const stopScheduler = startScheduler(deps);
+  const stopBulkActions = startBulkActions(deps);
+  const stopPacketCleanup = startPacketCleanup(deps);
+  const stopWaitpointTimers = startWaitpointTimers(deps);
+  const stopAlerts = startAlertDelivery(deps);
 
   let closing: Promise<void> | undefined;
   return {
@@ -78,6 +86,10 @@ export async function startApi(
         });
         await stopDeploymentTimeouts();
         await stopScheduler();
+        await stopBulkActions();
+        await stopPacketCleanup();
+        await stopWaitpointTimers();
+        await stopAlerts();
         await engine.stop();
         await redis.quit().catch(() => redis.disconnect());
         await sql.end({ timeout: 5 });

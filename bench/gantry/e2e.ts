@@ -15,6 +15,7 @@ import { Observer } from "./observe.js";
 import { measurePhase, type PhaseFigures } from "./phase.js";
 import { measureStarts, type StartFigures } from "./starts.js";
 import { TriggerClient } from "./trigger-client.js";
+import { setEnvironmentConcurrency } from "./fairness.js";
 
 export const FIXTURE_DIR = fileURLToPath(new URL("../fixtures/noop-project/", import.meta.url));
 const TASK_ID = "noop";
@@ -73,6 +74,8 @@ export async function benchGantry(opts: BenchOptions, deadline: number, log: (li
       GANTRY_REDIS_PREFIX: redisPrefix,
       GANTRY_PACKAGES_DIR: join(tmp, "packages"),
       GANTRY_LOG_LEVEL: "warn",
+      // the load generator is one client far above the reference's 1,500 requests/min: the limiter still runs, never refuses
+      GANTRY_API_RATE_LIMIT_PER_MINUTE: "1000000000",
     }, { execArgv: profileArgs(opts, "api") });
     stops.push(registerCleanup("api process", () => api.stop()));
     const url = api.ready.url!;
@@ -96,6 +99,10 @@ export async function benchGantry(opts: BenchOptions, deadline: number, log: (li
     const deployed = await deploy({ cwd: FIXTURE_DIR, apiUrl: url, accessToken: seed.accessToken, env: "prod", projectRef: seed.projectRef, keepBuild: true });
     build = { dir: deployed.build.outDir, entryPoint: deployed.build.entryPoint };
     figures.deployment = { version: deployed.version, buildAndDeployS: (performance.now() - t0) / 1000 };
+    // The concurrency gate holds one queue to the environment's base limit (100 by default, the reference's): the
+    // base is set to the runner's concurrency so that the runner, as before the gate, bounds the runs in flight
+    await setEnvironmentConcurrency(dbUrl, seed.environments.prod.id, opts.runnerConcurrency);
+    figures.setup.push(`environment concurrency limit ${opts.runnerConcurrency} (= runner concurrency; burst 2×): the concurrency gate admits every run the runner can take`);
     const keepAlive = deployed.build.manifest.config.processKeepAlive;
     figures.setup.push(`processKeepAlive ${JSON.stringify(keepAlive)} in the project's config (the reference's option; without it each run gets a fresh pre-spawned process)`);
     const runner = await runnerStarting;

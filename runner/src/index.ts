@@ -1,4 +1,4 @@
-import { Worker } from "bullmq";
+import { Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { RUNS_QUEUE_NAME, type RunJobData } from "@gantry/sdk/contracts";
 import { RunnerApiClient } from "./api-client/runner-api-client.js";
@@ -11,6 +11,8 @@ import { subscribeToCancels } from "./worker/cancel-subscriber.js";
 import { startHeartbeat } from "./worker/heartbeat.js";
 import { HeldAttempts } from "./worker/held-attempts.js";
 import { createRunProcessor, type ProcessRunOutcome } from "./worker/process-run.js";
+import { SuspendedAttempts } from "./worker/suspended-attempts.js";
+import { subscribeToResumes } from "./worker/resume-subscriber.js";
 
 export { loadRunnerConfig, RunnerConfigError, type RunnerConfig } from "./config.js";
 
@@ -33,7 +35,10 @@ export async function startRunner(config: RunnerConfig, options: RunnerOptions =
   const client = new RunnerApiClient({ apiUrl: config.apiUrl, token: config.runnerToken, runnerId: config.runnerId, warn });
   const cache = new ArtifactCache(config.cacheDir, (hash) => client.fetchArtifact(hash));
   const held = new HeldAttempts((runId) => executor.cancel(runId));
+  // attempts suspended at a wait stay in their processes only with an executor that can resume them
+  const suspended = executor.resume ? new SuspendedAttempts() : undefined;
   let abandoning = false;
+  let closingStarted = false;
 
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   connection.on("error", () => {}); // reported by BullMQ's own error events below
@@ -46,12 +51,26 @@ export async function startRunner(config: RunnerConfig, options: RunnerOptions =
       { cause },
     );
   }
-  const cancels = await subscribeToCancels({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, onCancel: (id) => held.cancel(id), warn });
-  const heartbeat = startHeartbeat({ client, held, intervalMs: config.heartbeatIntervalMs, warn });
+  const cancels = await subscribeToCancels({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, onCancel: (id) => held.cancel(id) || (suspended?.get(id) !== undefined && executor.cancel(id)), warn });
+  const heartbeat = startHeartbeat({ client, held, intervalMs: config.heartbeatIntervalMs, warn, holdsSuspended: () => (suspended?.size ?? 0) > 0 });
 
+  const processRun = createRunProcessor({ client, cache, executor, held, ...(suspended ? { suspended } : {}), isAbandoning: () => abandoning });
+  // a resumed run whose job reached another runner is handed back here, to continue its suspended attempt in place
+  const resumes = suspended
+    ? await subscribeToResumes({
+        redisUrl: config.redisUrl,
+        redisPrefix: config.redisPrefix,
+        runnerId: config.runnerId,
+        onResume: (runId) => {
+          if (abandoning || closingStarted) return;
+          processRun({ data: { runId } } as Job<RunJobData>).catch((err: unknown) => warn(`resuming run ${runId}: ${(err as Error).message}`));
+        },
+        warn,
+      })
+    : undefined;
   const worker = new Worker<RunJobData, ProcessRunOutcome>(
     RUNS_QUEUE_NAME,
-    createRunProcessor({ client, cache, executor, held, isAbandoning: () => abandoning }),
+    processRun,
     {
       connection,
       prefix: config.queuePrefix,
@@ -74,6 +93,8 @@ export async function startRunner(config: RunnerConfig, options: RunnerOptions =
     id: config.runnerId,
     close() {
       closing ??= (async () => {
+        closingStarted = true;
+        await resumes?.close();
         await worker.pause(true); // take no new jobs
         const deadline = Date.now() + config.shutdownGraceMs;
         while (held.size > 0 && Date.now() < deadline) await sleep(50);

@@ -39,7 +39,34 @@ export interface BuildExtension {
   externalsForTarget?: (target: BuildContext["target"]) => string[] | undefined;
   onBuildStart?: (context: BuildContext) => void | Promise<void>;
   onBuildComplete?: (context: BuildContext, manifest: unknown) => void | Promise<void>;
+  /**
+   * Variables to upsert into the target environment before a deploy becomes current (the reference's
+   * `syncEnvVars`; `syncEnvVars(fn)` from `@gantry/builder/extensions` builds this extension). Runs on
+   * `gantry deploy` and GitHub-driven deploys, not in `gantry dev`.
+   */
+  syncEnvVars?: SyncEnvVarsFunction;
+  /** whether synced variables replace values already set (default true) */
+  syncEnvVarsOverride?: boolean;
 }
+
+/** What a `syncEnvVars` callback receives. */
+export interface SyncEnvVarsContext {
+  /** the environment deployed to: "prod", "staging" or "preview" (or "dev") */
+  environment: string;
+  projectRef: string;
+  /** the preview branch, for preview deploys */
+  branch?: string;
+  /** the variables the deploy runs with (its process environment and `--env-file`), e.g. a secret store's credentials */
+  env: Record<string, string>;
+}
+
+/**
+ * What a `syncEnvVars` callback returns: `{ NAME: "value" }` or `[{ name, value }]`; `isParentEnv: true` (preview
+ * deploys) puts a variable on the preview environment every branch inherits instead of on the branch.
+ */
+export type SyncEnvVarsResult = Record<string, string> | Array<{ name: string; value: string; isParentEnv?: boolean }> | undefined | void;
+
+export type SyncEnvVarsFunction = (context: SyncEnvVarsContext) => SyncEnvVarsResult | Promise<SyncEnvVarsResult>;
 
 /** `processKeepAlive`: reuse a worker process for later runs. */
 export type ProcessKeepAlive = boolean | { enabled?: boolean; maxExecutionsPerProcess?: number; devMaxPoolSize?: number };

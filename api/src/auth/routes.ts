@@ -22,8 +22,8 @@ export function authRoutes(): Hono<AppEnv> {
   const cross = cors({
     origin: "*",
     allowMethods: ["GET", "HEAD", "POST", "PUT", "OPTIONS"],
-    allowHeaders: ["authorization", "content-type", "last-event-id", "trigger-version", "x-trigger-api-version", "x-trigger-source", "x-trigger-client", "x-trigger-branch", "x-trigger-request-idempotency-key", "x-trigger-realtime-streams-version"],
-    exposeHeaders: ["x-trigger-jwt", "x-trigger-jwt-claims", "x-ratelimit-reset"],
+    allowHeaders: ["authorization", "content-type", "last-event-id", "trigger-version", "x-trigger-api-version", "x-trigger-source", "x-trigger-client", "x-trigger-branch", "x-trigger-request-idempotency-key", "x-trigger-realtime-streams-version", "timeout-seconds", "x-trigger-stream-start"],
+    exposeHeaders: ["x-trigger-jwt", "x-trigger-jwt-claims", "x-ratelimit-reset", "x-stream-version"],
     maxAge: 600,
   });
   for (const path of BROWSER_PATHS) app.use(path, cross);

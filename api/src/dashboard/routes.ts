@@ -4,12 +4,13 @@ import { z } from "zod";
 import type { AppEnv } from "../context.js";
 import { authEnvironment, requireAuth } from "../auth/middleware.js";
 import { safeEqual } from "../crypto/hash.js";
-import { ApiError, unauthorized } from "../errors.js";
+import { ApiError, badRequest, unauthorized } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { selectUserById } from "../tokens/queries/users.js";
 import { rotateApiKey } from "./api-keys.js";
+import { buildLogTail, deploymentLogs, githubOverview } from "./github-settings.js";
 import { authorizeRedirect, CALLBACK_PATH, completeGithubSignIn, githubOAuthApp, OAUTH_STATE_COOKIE } from "./github-oauth.js";
-import { createSession, navigation, previewBranches, queueOverview, runEvents, signIn, signOut, taskOverview } from "./service.js";
+import { createSession, navigation, previewBranches, queueOverview, runEvents, runStreams, signIn, signOut, taskOverview } from "./service.js";
 import { loadSession, SESSION_COOKIE, SESSION_TTL_MS } from "./session-auth.js";
 
 const SignInBody = z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1000) });
@@ -111,6 +112,31 @@ export function dashboardRoutes(): Hono<AppEnv> {
     if (auth.kind !== "user") throw unauthorized("Sign in to the dashboard or use a personal access token");
     return c.json(await rotateApiKey(c.get("deps"), auth.userId, c.req.param("id")));
   });
+
+  const userOf = (c: Context<AppEnv>) => {
+    const auth = c.get("auth");
+    if (auth.kind !== "user") throw unauthorized("Sign in to the dashboard or use a personal access token");
+    return auth.userId;
+  };
+  const offsetOf = (c: Context<AppEnv>) => {
+    const raw = c.req.query("offset") ?? "0";
+    if (!/^\d{1,12}$/.test(raw)) throw badRequest("offset must be a character count (0, 1, …)", "offset");
+    return Number(raw);
+  };
+
+  app.get("/api/v1/dashboard/projects/:ref/github", requireAuth(["user"]), async (c) => c.json(await githubOverview(c.get("deps"), userOf(c), c.req.param("ref"))));
+
+  app.get("/api/v1/dashboard/projects/:ref/builds/:id/logs", requireAuth(["user"]), async (c) =>
+    c.json(await buildLogTail(c.get("deps"), userOf(c), c.req.param("ref"), c.req.param("id"), offsetOf(c))),
+  );
+
+  app.get("/api/v1/dashboard/projects/:ref/deployments/:id/logs", requireAuth(["user"]), async (c) =>
+    c.json(await deploymentLogs(c.get("deps"), userOf(c), c.req.param("ref"), c.req.param("id"), offsetOf(c))),
+  );
+
+  app.get("/api/v1/dashboard/runs/:runId/streams", requireAuth(["environment"]), async (c) =>
+    c.json(await runStreams(c.get("deps"), authEnvironment(c.get("auth")).id, c.req.param("runId"))),
+  );
 
   app.get("/api/v1/runs/:runId/events", requireAuth(["environment", "run"]), async (c) =>
     c.json(await runEvents(c.get("deps"), authEnvironment(c.get("auth")).id, c.req.param("runId"))),

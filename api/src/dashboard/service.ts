@@ -10,6 +10,7 @@ import { selectEnvironmentConcurrency, selectQueues } from "./queries/queues.js"
 import { verifyPassword } from "./passwords.js";
 import { checkSignInAllowed, clearSignInFailures, recordSignInFailure } from "./sign-in-throttle.js";
 import { deleteExpiredSessions, deleteSessionByHash, insertSession } from "./queries/sessions.js";
+import { selectRunStreams } from "./queries/run-streams.js";
 import { runInEnvironment, selectTaskEvents } from "./queries/task-events.js";
 import { selectCurrentTasks, selectTaskStats } from "./queries/tasks.js";
 import { selectUserForSignIn } from "./queries/users.js";
@@ -125,6 +126,13 @@ export async function runEvents(deps: ApiDeps, environmentId: string, runId: str
     })),
     truncated: rows.length > EVENTS_LIMIT,
   };
+}
+
+/** `GET /api/v1/dashboard/runs/:id/streams`: the keys of the run's realtime streams (read each over SSE). */
+export async function runStreams(deps: ApiDeps, environmentId: string, runId: string) {
+  if (!(await runInEnvironment(deps.sql, runId, environmentId))) throw notFound(`Run ${runId} not found in this environment`, "runId");
+  const rows = await selectRunStreams(deps.sql, runId);
+  return { data: rows.map((r) => ({ key: r.key, chunks: r.chunks, lastChunkAt: r.last_at })) };
 }
 
 const STATS_WINDOW_MS = 7 * 24 * 3600_000;

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import {
+  AppendDeploymentLogsRequestBody,
   CreateDeploymentRequestBody,
   EnvironmentSlug,
   FailDeploymentRequestBody,
@@ -12,6 +13,7 @@ import { badRequest } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { selectProjectEnvironments } from "../projects/queries/environments.js";
 import { requireProjectMember } from "../projects/service.js";
+import { appendDeploymentLogs } from "./build-logs.js";
 import { currentDeployment, listDeploymentsOfEnvironment } from "./environment-deployments.js";
 import { selectDeployments } from "./queries/select-deployment.js";
 import {
@@ -26,7 +28,7 @@ import {
 
 const PromoteBody = z.object({ version: z.string().regex(/^\d{8}\.\d+$/, "expected a version like 20250101.1") });
 
-/** Deployments: create → (upload artifact) → finalize (or fail); retrieve, list, promote. PAT or secret key. */
+/** Deployments: create → (upload artifact, append logs) → finalize (or fail); retrieve, list, promote. PAT or secret key. */
 export function deploymentsRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const auth = requireAuth(["user", "environment"], { branch: "ignore" });
@@ -60,6 +62,12 @@ export function deploymentsRoutes(): Hono<AppEnv> {
   app.post("/api/v1/deployments/:id/fail", auth, async (c) => {
     const body = await readJson(c, FailDeploymentRequestBody);
     return c.json(await failDeployment(c.get("deps"), c.get("auth"), c.req.param("id"), body.status, body.error));
+  });
+
+  // a deploy's progress lines, batched by the deploy library while it runs (the dashboard's build log)
+  app.post("/api/v1/deployments/:id/logs", auth, async (c) => {
+    const body = await readJson(c, AppendDeploymentLogsRequestBody);
+    return c.json(await appendDeploymentLogs(c.get("deps"), c.get("auth"), c.req.param("id"), body.logs));
   });
 
   /** The reference's promote: the secret key names the environment. */

@@ -4,10 +4,11 @@ import type { ApiDeps, AuthContext } from "../context.js";
 import { artifactExists } from "../artifacts/queries/artifacts.js";
 import { newId, randomString } from "../crypto/ids.js";
 import { ApiError, badRequest, conflict, forbidden, notFound, unauthorized } from "../errors.js";
+import { enqueueDeploymentAlerts } from "../alerts/enqueue.js";
 import { releasePendingVersionRuns } from "../engine/pending-version.js";
 import { ensureBranchEnvironment, requireProjectMember, resolveEnvironmentId } from "../projects/service.js";
 import { selectProjectByRef } from "../projects/queries/projects.js";
-import { markDeployed, markFailed, setCurrentDeployment, taskQueueName, upsertQueues } from "./queries/finalize-deployment.js";
+import { markDeployed, markFailed, queueFlowControl, setCurrentDeployment, taskQueueName, upsertQueues } from "./queries/finalize-deployment.js";
 import { insertDeployment, nextVersion } from "./queries/insert-deployment.js";
 import { selectDeploymentById, selectDeploymentByVersion, type DeploymentRow } from "./queries/select-deployment.js";
 import { PLATFORM_SDK_VERSION } from "./sdk-version.js";
@@ -149,18 +150,20 @@ export async function finalizeDeployment(deps: ApiDeps, auth: AuthContext, id: s
     const name = taskQueueName(t);
     if (!queues.has(name) || t.queue?.concurrencyLimit !== undefined) queues.set(name, t.queue?.concurrencyLimit ?? queues.get(name) ?? null);
   }
+  const flowControl = queueFlowControl(body.manifest);
   const promote = !body.skipPromotion;
   await deps.sql.begin(async (tx) => {
     if (!(await markDeployed(tx, d.id, body.artifactHash, body.manifest, deps.clock()))) {
       throw conflict(`Deployment ${d.version} changed while finalizing: retrieve it and try again`, "id");
     }
-    await upsertQueues(tx, d.environment_id, [...queues].map(([name, concurrencyLimit]) => ({ id: newId("queue"), name, concurrencyLimit })));
+    await upsertQueues(tx, d.environment_id, [...queues].map(([name, concurrencyLimit]) => ({ id: newId("queue"), name, concurrencyLimit, ...flowControl.get(name) })));
     if (promote) {
       await setCurrentDeployment(tx, d.environment_id, d.id);
       await syncDeclarativeSchedules(deps, tx, d.id);
     }
   });
   if (promote) await releasePendingVersionRuns(deps, d.environment_id);
+  void enqueueDeploymentAlerts(deps, d.id);
   return toDeploymentInfo(deps, (await selectDeploymentById(deps.sql, d.id))!);
 }
 
@@ -175,6 +178,7 @@ export async function failDeployment(
   if (!(await markFailed(deps.sql, d.id, status, error, deps.clock()))) {
     throw conflict(`Deployment ${d.version} is already ${d.status}`, "id");
   }
+  void enqueueDeploymentAlerts(deps, d.id);
   return toDeploymentInfo(deps, (await selectDeploymentById(deps.sql, d.id))!);
 }
 

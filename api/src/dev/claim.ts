@@ -1,5 +1,6 @@
 import type { StartAttemptResult } from "@gantry/sdk/contracts";
 import type { ApiDeps } from "../context.js";
+import { takeAdmittedDevRuns } from "../queue/gate.js";
 import { startRuns } from "../runner-api/start.js";
 import { waitForDevRun } from "./notifier.js";
 
@@ -7,8 +8,9 @@ import { waitForDevRun } from "./notifier.js";
 const RECHECK_MS = 1000;
 
 /**
- * Claims up to `max` ready runs of a dev environment straight from Postgres (FOR UPDATE SKIP LOCKED) and
- * starts their attempts, long-polling up to `waitMs` for one to appear. Dev runs never touch BullMQ.
+ * Claims up to `max` runs of a dev environment that the concurrency gate admitted (its environment, queue and
+ * key limits hold in dev too) and starts their attempts, long-polling up to `waitMs` for one to appear. Dev
+ * runs never touch BullMQ.
  */
 export async function claimDevRuns(
   deps: ApiDeps,
@@ -19,7 +21,12 @@ export async function claimDevRuns(
   for (;;) {
     // a session that went away must not be handed runs it will never execute
     if (opts.signal?.aborted) return [];
-    const results = await startRuns(deps, { kind: "claim", environmentId, max: opts.max }, opts.runnerId);
+    // the runs the concurrency gate admitted, in order; unstartable ones give their slots back in startRuns
+    const admitted = [...new Set(await takeAdmittedDevRuns(deps, environmentId, opts.max))];
+    const results =
+      admitted.length === 0
+        ? []
+        : (await startRuns(deps, { kind: "ids", runIds: admitted, scope: { kind: "environment", environmentId } }, opts.runnerId)).filter((r) => r.ok);
     const remaining = deadline - Date.now();
     if (results.length > 0 || remaining <= 0) return results;
     await waitForDevRun(deps, environmentId, Math.min(remaining, RECHECK_MS));

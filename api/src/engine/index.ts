@@ -1,6 +1,8 @@
 import type { ApiDeps } from "../context.js";
 import { closeDevNotifier } from "../dev/notifier.js";
 import { closeRunQueue, getRunQueue } from "../queue/run-queue.js";
+import { closeGate } from "../queue/gate.js";
+import { installGateRebuild } from "../reconciler/gate.js";
 import { reconcileOnce } from "../reconciler/reconcile.js";
 import { analyzeNeverAnalyzedTables } from "./planner-stats.js";
 import { drainTriggers } from "../runs/trigger.js";
@@ -46,6 +48,7 @@ export function createEngine(deps: ApiDeps): Engine {
         console.warn("[engine] could not ANALYZE the run tables (plans may use sequential scans until autovacuum does):", error),
       );
       getRunQueue(deps);
+      installGateRebuild(deps);
       timer = setInterval(tick, deps.config.GANTRY_RECONCILE_INTERVAL_MS);
       timer.unref();
       tick();
@@ -58,6 +61,7 @@ export function createEngine(deps: ApiDeps): Engine {
       await running;
       await drainTriggers(deps);
       await closeDevNotifier(deps);
+      await closeGate(deps);
       await closeRunQueue(deps);
     },
   };

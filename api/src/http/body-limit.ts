@@ -8,6 +8,8 @@ export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 /** Runner completions batch many outputs. */
 export const RUNNER_BODY_LIMIT = 256 * 1024 * 1024;
 
+const STREAM_INGEST_PATH = /^\/realtime\/v1\/streams\/[^/]+\/[^/]+\/[^/]+$/;
+
 /**
  * Request body limits. Artifact uploads are exempt here: their route enforces its own, configurable limit.
  */
@@ -24,6 +26,9 @@ export function bodyLimits(): MiddlewareHandler<AppEnv> {
   return async function bodyLimitMiddleware(c, next) {
     const path = c.req.path;
     if (path.startsWith("/api/v1/artifacts/")) return next();
+    // the official client's stream writer: one NDJSON body streamed for as long as a task runs, read as it
+    // arrives (realtime/stream-writes.ts limits each line and the whole body itself)
+    if (c.req.method === "POST" && STREAM_INGEST_PATH.test(path)) return next();
     if (path.startsWith("/api/runner/")) return runner(c, next);
     return general(c, next);
   };

@@ -35,7 +35,7 @@ export function electricRunValue(row: RealtimeRunRow): Record<string, unknown> {
     outputType: row.output === null ? null : (row.output_type ?? "application/json"),
     runTags: row.tags,
     error: row.error ?? null,
-    realtimeStreams: [],
+    realtimeStreams: row.realtime_streams,
   };
 }
 

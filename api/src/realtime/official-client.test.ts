@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, configure, runs, tasks } from "@trigger.dev/sdk";
+import { auth, configure, runs, streams, tasks } from "@trigger.dev/sdk";
+import { ApiClient } from "@trigger.dev/core/v3";
+import { StandardRealtimeStreamsManager } from "@trigger.dev/core/v3/workers";
+import { publishRunChanges } from "./publish.js";
 import { client, deployTasks, fakeRunner, success } from "../runner-api/test-helpers.js";
 import { startTestApi, type TestApi } from "../testing/harness.js";
 
@@ -59,5 +62,48 @@ describe("official client realtime", () => {
       }
     });
     expect(seen).toEqual([]);
+  });
+
+  it("the official writer (create + long NDJSON POST) and readers: streams.read live and afterwards, withStreams", async () => {
+    const handle = await tasks.trigger("echo", {});
+    const writer = new StandardRealtimeStreamsManager(new ApiClient(api.url, api.seed.environments.prod.apiKey), api.url);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    async function* tokens() {
+      yield "Hel";
+      yield "lo";
+      await gate;
+      yield { done: true };
+    }
+    const piped = writer.pipe("llm", tokens(), { target: handle.id });
+
+    const live: unknown[] = [];
+    const reading = (async () => {
+      await auth.withAuth({ baseURL: api.url, accessToken: handle.publicAccessToken }, async () => {
+        for await (const part of await streams.read(handle.id, "llm")) {
+          live.push(part);
+          if (live.length === 2) release(); // the first chunks arrive while the task still writes
+        }
+      });
+    })();
+    await piped.wait();
+    await api.deps.sql`update runs set status = 'COMPLETED', completed_at = now(), output = '{"ok":1}', output_type = 'application/json' where id = ${handle.id}`;
+    publishRunChanges(api.deps, [{ runId: handle.id, environmentId: api.seed.environments.prod.id }]);
+    await reading;
+    expect(live).toEqual(["Hel", "lo", { done: true }]);
+
+    const parts: Array<{ type: string; chunk?: unknown; status?: string }> = [];
+    await auth.withAuth({ baseURL: api.url, accessToken: handle.publicAccessToken }, async () => {
+      for await (const part of runs.subscribeToRun(handle.id).withStreams()) {
+        parts.push(part.type === "run" ? { type: "run", status: part.run.status } : { type: part.type, chunk: (part as { chunk: unknown }).chunk });
+        if (parts.filter((p) => p.type === "llm").length === 3) break;
+      }
+    });
+    expect(parts[0]).toEqual({ type: "run", status: "COMPLETED" });
+    expect(parts.filter((p) => p.type === "llm").map((p) => p.chunk)).toEqual(["Hel", "lo", { done: true }]);
+
+    const from1: unknown[] = [];
+    for await (const part of await streams.read(handle.id, "llm", { startIndex: 1 })) from1.push(part);
+    expect(from1).toEqual(["lo", { done: true }]);
   });
 });

@@ -29,6 +29,7 @@ export function realtimeRun(row: RealtimeRunRow): RealtimeRunWire {
     costInCents: 0,
     baseCostInCents: 0,
     attemptNumber: row.attempt_number,
+    realtimeStreams: row.realtime_streams,
     seq: row.change_seq,
   };
 }

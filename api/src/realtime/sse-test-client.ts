@@ -1,16 +1,21 @@
 /** A minimal SSE client for tests: reads events off a real HTTP stream, one at a time. */
 export interface TestSse {
   status: number;
+  headers: Headers;
+  /** resolves once the server ended the response */
+  ended: Promise<void>;
   next(timeoutMs?: number): Promise<{ event: string; id?: string; data: any }>;
   close(): void;
 }
 
-export async function openSse(url: string, key: string, lastEventId?: string): Promise<TestSse> {
+export async function openSse(url: string, key: string, lastEventId?: string, headers: Record<string, string> = {}): Promise<TestSse> {
   const controller = new AbortController();
   const res = await fetch(url, {
-    headers: { authorization: `Bearer ${key}`, accept: "text/event-stream", ...(lastEventId ? { "last-event-id": lastEventId } : {}) },
+    headers: { authorization: `Bearer ${key}`, accept: "text/event-stream", ...(lastEventId ? { "last-event-id": lastEventId } : {}), ...headers },
     signal: controller.signal,
   });
+  let markEnded: () => void = () => {};
+  const endedPromise = new Promise<void>((resolve) => (markEnded = resolve));
   const queue: Array<{ event: string; id?: string; data: any }> = [];
   const waiters: Array<() => void> = [];
   let ended = false;
@@ -49,13 +54,17 @@ export async function openSse(url: string, key: string, lastEventId?: string): P
         // aborted
       }
       ended = true;
+      markEnded();
       waiters.splice(0).forEach((w) => w());
     })();
   } else {
     ended = true;
+    markEnded();
   }
   return {
     status: res.status,
+    headers: res.headers,
+    ended: endedPromise,
     async next(timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (queue.length === 0) {

@@ -2,7 +2,7 @@ import { FINAL_RUN_STATUSES } from "@gantry/sdk/contracts";
 import type { ApiDeps } from "../context.js";
 import { CoalescedPoll } from "./coalesced-poll.js";
 import type { HubSubscriber } from "./hub.js";
-import { CHUNKS_PAGE, selectStreamChunks, selectStreamRun } from "./queries/stream-chunks.js";
+import { CHUNKS_PAGE, selectStreamChunks, selectStreamRun, type StreamChunk } from "./queries/stream-chunks.js";
 
 /** Follows one stream of one run: sends chunks after its cursor whenever woken; ends after the run finished. */
 export class StreamReader implements HubSubscriber {
@@ -15,7 +15,7 @@ export class StreamReader implements HubSubscriber {
     private readonly key: string,
     private cursor: number,
     private readonly out: {
-      send(chunks: Array<{ seq: number; data: string }>): Promise<void>;
+      send(chunks: StreamChunk[]): Promise<void>;
       end(): void;
       onError(error: unknown): void;
     },

@@ -1,26 +1,30 @@
 import { Hono, type Context } from "hono";
-import { streamSSE } from "hono/streaming";
 import type { AppEnv } from "../context.js";
 import { authEnvironment, requireAuth } from "../auth/middleware.js";
 import { badRequest, notFound } from "../errors.js";
-import { realtimeHub } from "./hub.js";
-import { publishStreamAppend } from "./publish.js";
-import { insertStreamChunks, selectStreamRun } from "./queries/stream-chunks.js";
-import { StreamReader } from "./stream-reader.js";
+import { selectLastStreamSeq, selectStreamRun } from "./queries/stream-chunks.js";
+import { serveStream, streamWireFormat } from "./serve-stream.js";
+import { appendChunks, ingestNdjson, MAX_CHUNKS_PER_APPEND, registerStream } from "./stream-writes.js";
 
 const STREAM_KEY_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
-const MAX_CHUNKS_PER_APPEND = 1000;
 
 /**
  * Realtime streams (streams v2 / metadata.stream): a run appends chunks under a key, readers follow them live
- * and afterwards over SSE.
+ * and afterwards over SSE (serve-stream.ts: the reference's v2 records for SDKs, `event: chunk` for others).
  * - `PUT /realtime/v1/streams/:runId/:target/:key`: the reference's "create" (target: self, parent, root or a
- *   run id); Gantry needs no setup, so it only checks access.
- * - `POST /realtime/v1/streams/:runId/:target/:key/append`: one chunk, the raw body (the reference's path).
- * - `POST /realtime/v1/streams/:runId/:key` (Gantry): NDJSON, one chunk per line; with `x-stream-start-seq: n`
- *   the chunks take seqs n, n+1, … so a retried append writes nothing twice. Answers `{ nextSeq }`.
- * - `GET /realtime/v1/streams/:runId/:key`: SSE, `event: chunk`, `id: <seq>`, data = the chunk; `Last-Event-ID`
- *   (or `?startIndex=n`: from chunk n) resumes; `event: end` once the run finished and every chunk was sent.
+ *   run id): records the stream on the run and answers `{ version: "v1" }`, so the official client writes with
+ *   its v1 writer (below); Gantry needs no other setup.
+ * - `POST /realtime/v1/streams/:runId/:target/:key`: the official v1 writer, NDJSON streamed for as long as the
+ *   task produces chunks (`X-Resume-From-Chunk: n` numbers them from n); `HEAD` (dispatched as GET) answers
+ *   `X-Last-Chunk-Index` so a broken writer knows where to resume.
+ * - `POST /realtime/v1/streams/:runId/:target/:key/append`: one chunk, the raw body (the reference's path),
+ *   stored as a JSON string.
+ * - `POST /realtime/v1/streams/:runId/:key` (Gantry's SDK): NDJSON, one chunk per line; with
+ *   `x-stream-start-seq: n` the chunks take seqs n, n+1, … so a retried append writes nothing twice. Answers
+ *   `{ nextSeq }`.
+ * - `GET /realtime/v1/streams/:runId/:key`: SSE; `Last-Event-ID` (a seq), `?startIndex=n` (from chunk n) or
+ *   `X-Trigger-Stream-Start: latest` (only chunks appended from now) set the start; `Timeout-Seconds` ends the
+ *   response after that long without a chunk.
  */
 export function streamsRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -28,83 +32,73 @@ export function streamsRoutes(): Hono<AppEnv> {
 
   app.put("/realtime/v1/streams/:runId/:target/:key", auth, async (c) => {
     const runId = await targetRun(c, c.req.param("runId"), c.req.param("target"));
-    return c.json({ ok: true, runId, key: streamKey(c.req.param("key")) });
+    const key = streamKey(c.req.param("key"));
+    await registerStream(c.get("deps"), authEnvironment(c.get("auth")).id, runId, key);
+    return c.json({ ok: true, version: "v1", runId, key });
   });
 
   app.post("/realtime/v1/streams/:runId/:target/:key/append", auth, async (c) => {
     const runId = await targetRun(c, c.req.param("runId"), c.req.param("target"));
-    const nextSeq = await append(c, runId, streamKey(c.req.param("key")), [await c.req.text()]);
+    const nextSeq = await appendChunks(c, runId, streamKey(c.req.param("key")), [JSON.stringify(await c.req.text())]);
     return c.json({ ok: true, nextSeq });
+  });
+
+  app.post("/realtime/v1/streams/:runId/:target/:key", auth, async (c) => {
+    const runId = await targetRun(c, c.req.param("runId"), c.req.param("target"));
+    const key = streamKey(c.req.param("key"));
+    const nextSeq = await ingestNdjson(c, runId, key, seqHeader(c, "x-resume-from-chunk") ?? 0);
+    return c.json({ ok: true, nextSeq });
+  });
+
+  // the official v1 writer's HEAD probe (Hono answers HEAD with the GET route)
+  app.get("/realtime/v1/streams/:runId/:target/:key", auth, async (c) => {
+    const runId = await targetRun(c, c.req.param("runId"), c.req.param("target"));
+    const last = await selectLastStreamSeq(c.get("deps").sql, runId, streamKey(c.req.param("key")));
+    c.header("x-last-chunk-index", String(last));
+    return c.json({ lastChunkIndex: last });
   });
 
   app.post("/realtime/v1/streams/:runId/:key", auth, async (c) => {
     const runId = await targetRun(c, c.req.param("runId"), "self");
     const chunks = (await c.req.text()).split("\n").filter((line) => line.trim() !== "");
     if (chunks.length > MAX_CHUNKS_PER_APPEND) throw badRequest(`At most ${MAX_CHUNKS_PER_APPEND} chunks per append: split the request`, "body");
-    const start = c.req.header("x-stream-start-seq");
-    if (start !== undefined && !/^\d{1,9}$/.test(start)) throw badRequest("x-stream-start-seq must be a chunk number (0, 1, …)", "x-stream-start-seq");
-    const nextSeq = await append(c, runId, streamKey(c.req.param("key")), chunks, start === undefined ? undefined : Number(start));
+    const nextSeq = await appendChunks(c, runId, streamKey(c.req.param("key")), chunks, seqHeader(c, "x-stream-start-seq"));
     return c.json({ nextSeq });
   });
 
   app.get("/realtime/v1/streams/:runId/:key", auth, async (c) => {
     const runId = await targetRun(c, c.req.param("runId"), "self");
     const key = streamKey(c.req.param("key"));
-    const cursor = streamCursor(c);
-    const deps = c.get("deps");
-    const environmentId = authEnvironment(c.get("auth")).id;
-    c.header("x-accel-buffering", "no");
-    return streamSSE(c, async (stream) => {
-      let finish: () => void = () => {};
-      const done = new Promise<void>((resolve) => (finish = resolve));
-      stream.onAbort(() => finish());
-      let ended = false;
-      const reader = new StreamReader(deps, environmentId, runId, key, cursor, {
-        async send(chunks) {
-          for (const chunk of chunks) await stream.writeSSE({ event: "chunk", id: String(chunk.seq), data: chunk.data });
-        },
-        end() {
-          ended = true;
-          finish();
-        },
-        onError: () => finish(),
-      });
-      const hub = realtimeHub(deps);
-      try {
-        await stream.write("retry: 1000\n\n");
-        await hub.add(reader);
-        reader.wake();
-        await done;
-        if (ended && !stream.aborted) await stream.writeSSE({ event: "end", data: "{}" });
-      } finally {
-        hub.remove(reader);
-      }
-    });
+    let after = streamCursor(c);
+    if (after === undefined) after = c.req.header("x-trigger-stream-start") === "latest" ? await selectLastStreamSeq(c.get("deps").sql, runId, key) : -1;
+    const idleMs = timeoutMs(c);
+    return serveStream(c, { runId, key, after, format: streamWireFormat(c), ...(idleMs !== undefined ? { idleMs } : {}) });
   });
 
   return app;
 }
 
-async function append(c: Context<AppEnv>, runId: string, key: string, chunks: string[], startSeq?: number): Promise<number> {
-  const deps = c.get("deps");
-  let nextSeq = 0;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      nextSeq = await insertStreamChunks(deps.sql, runId, key, chunks, startSeq);
-      break;
-    } catch (error) {
-      // two appends without seqs raced for the same numbers: take the next ones
-      if ((error as { code?: string }).code !== "23505" || attempt >= 5) throw error;
-    }
-  }
-  publishStreamAppend(deps, authEnvironment(c.get("auth")).id, runId);
-  return nextSeq;
+function seqHeader(c: Context<AppEnv>, name: string): number | undefined {
+  const value = c.req.header(name);
+  if (value === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(value)) throw badRequest(`${name} must be a chunk number (0, 1, …)`, name);
+  return Number(value);
+}
+
+/** `Timeout-Seconds` (the official client sends its `timeoutInSeconds`, 60 by default): whole seconds, at most a day. */
+function timeoutMs(c: Context<AppEnv>): number | undefined {
+  const raw = c.req.header("timeout-seconds");
+  if (raw === undefined || raw === "") return undefined;
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1) throw badRequest("Timeout-Seconds must be a whole number of seconds (1 or more)", "Timeout-Seconds");
+  return Math.min(Number(raw), 86_400) * 1000;
 }
 
 /** The run a stream belongs to: `self` (the path's run), `parent`, `root`, or a run id, in the caller's environment. */
 async function targetRun(c: Context<AppEnv>, runId: string, target: string): Promise<string> {
   const deps = c.get("deps");
   const environmentId = authEnvironment(c.get("auth")).id;
+  // the reference's input streams (`POST …/{runId}/input/{streamId}`, data sent *to* a run) share these paths
+  if (target === "input") throw notFound("Input streams (sending data to a running task) are not implemented in Gantry yet", "target");
   const run = await selectStreamRun(deps.sql, runId);
   if (!run || run.environment_id !== environmentId) throw notFound(`Run ${runId} not found in this environment`, "runId");
   const id = target === "self" ? run.id : target === "parent" ? run.parent_run_id : target === "root" ? (run.root_run_id ?? run.id) : target;
@@ -121,8 +115,8 @@ function streamKey(key: string): string {
   return key;
 }
 
-/** Resume after Last-Event-ID (a chunk seq), or start at `?startIndex=n`; default: from the first chunk. */
-function streamCursor(c: Context<AppEnv>): number {
+/** Resume after Last-Event-ID (a chunk seq), or start at `?startIndex=n`; undefined: neither was given. */
+function streamCursor(c: Context<AppEnv>): number | undefined {
   const last = c.req.header("last-event-id");
   if (last !== undefined && last !== "") {
     if (!/^\d{1,9}$/.test(last)) throw badRequest("Last-Event-ID must be a chunk seq this endpoint sent", "Last-Event-ID");
@@ -133,5 +127,5 @@ function streamCursor(c: Context<AppEnv>): number {
     if (!/^\d{1,9}$/.test(start)) throw badRequest("startIndex must be a chunk number (0, 1, …)", "startIndex");
     return Number(start) - 1;
   }
-  return -1;
+  return undefined;
 }

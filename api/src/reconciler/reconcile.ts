@@ -5,8 +5,10 @@ import { releasePendingVersionRuns } from "../engine/pending-version.js";
 import { readLeases } from "../queue/leases.js";
 import { publishRunChanges } from "../realtime/publish.js";
 import { notifyRunsFinished } from "../engine/run-finished.js";
+import { repairBatches } from "../batches/completion.js";
 import { runJobId, runQueuePrefix } from "../queue/run-queue.js";
 import { withReconcileLock } from "./lock.js";
+import { notWaitingInGate, reconcileGate } from "./gate.js";
 import { expireDueRuns, queueDueDelayedRuns, redriveRuns, selectOverdueQueuedRuns, selectQuietExecutingRuns, type LiveRun } from "./queries.js";
 
 /** Most runs each step looks at per pass; a backlog is worked through over several passes. */
@@ -18,6 +20,12 @@ export interface ReconcileReport {
   reEnqueued: number;
   redriven: number;
   expired: number;
+  /** sealed batches whose runs were all final but whose completion had been missed */
+  batchesCompleted: number;
+  /** the gate's Redis state was gone and was re-derived from Postgres */
+  gateRebuilt: boolean;
+  /** slots released because their run had left DEQUEUED/EXECUTING without releasing them */
+  staleSlots: number;
 }
 
 /**
@@ -31,6 +39,7 @@ export async function reconcileOnce(deps: ApiDeps, opts: { graceMs?: number } = 
   const interval = deps.config.GANTRY_RECONCILE_INTERVAL_MS;
   const graceMs = opts.graceMs ?? interval;
   return withReconcileLock(deps, Math.max(interval * 3, 10_000), async () => {
+    const gate = await reconcileGate(deps);
     const delayed = await queueDueDelayedRuns(deps.sql, BATCH);
     publishRunChanges(deps, delayed.map((r) => ({ runId: r.id, environmentId: r.environment_id })));
     await dispatchRuns(deps, delayed.map(ready));
@@ -38,9 +47,11 @@ export async function reconcileOnce(deps: ApiDeps, opts: { graceMs?: number } = 
     const reEnqueued = await reEnqueueLostJobs(deps, graceMs);
     const redriven = await redriveLostAttempts(deps);
     const expired = await expireDueRuns(deps.sql, BATCH);
+    const batchesCompleted = await repairBatches(deps, 100);
     publishRunChanges(deps, expired.map((r) => ({ runId: r.id, environmentId: r.environment_id })));
     await notifyRunsFinished(deps, expired.map((r) => ({ runId: r.id, environmentId: r.environment_id, status: "EXPIRED" as const })));
-    return { delayedQueued: delayed.length, pendingReleased, reEnqueued, redriven, expired: expired.length };
+    // runs the gate put back in line after Redis lost it were re-enqueued too
+    return { delayedQueued: delayed.length, pendingReleased, reEnqueued: reEnqueued + gate.requeued, redriven, expired: expired.length, batchesCompleted, gateRebuilt: gate.rebuilt, staleSlots: gate.staleSlots };
   });
 }
 
@@ -55,9 +66,11 @@ async function reEnqueueLostJobs(deps: ApiDeps, graceMs: number): Promise<number
   const pipeline = deps.redis.pipeline();
   for (const run of overdue) pipeline.exists(`${prefix}:${RUNS_QUEUE_NAME}:${runJobId(run.id, run.attempt_number + 1)}`);
   const exists = (await pipeline.exec()) ?? [];
-  const lost = overdue.filter((_, i) => exists[i]?.[1] !== 1);
-  await dispatchRuns(deps, lost.map(ready));
-  return lost.length;
+  const jobless = overdue.filter((_, i) => exists[i]?.[1] !== 1);
+  // runs waiting in the gate for room have no job yet, and are not lost
+  const lost = await notWaitingInGate(deps, jobless.map((r) => ({ runId: r.id, attempt: r.attempt_number + 1 })));
+  await dispatchRuns(deps, jobless.filter((r) => lost.has(r.id)).map(ready));
+  return lost.size;
 }
 
 async function redriveLostAttempts(deps: ApiDeps): Promise<number> {

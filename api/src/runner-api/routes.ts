@@ -11,6 +11,7 @@ import { requireAuth } from "../auth/middleware.js";
 import { forbidden } from "../errors.js";
 import { readJson } from "../http/read-json.js";
 import { completeRuns } from "./complete.js";
+import { markRunnerAlive } from "./forward-resume.js";
 import { heartbeat } from "./heartbeat.js";
 import { insertLogs } from "./logs.js";
 import type { AttemptScope } from "./queries/start-attempts.js";
@@ -27,12 +28,18 @@ export function runnerRoutes(): Hono<AppEnv> {
   app.post(`${RUNNER_API_PREFIX}/attempts/start`, auth, async (c) => {
     const body = await readJson(c, StartAttemptsRequest);
     const environmentHints = [...new Set(body.runs.flatMap((r) => (r.environmentId ? [r.environmentId] : [])))];
-    const results = await startRuns(
-      c.get("deps"),
-      { kind: "ids", runIds: body.runs.map((r) => r.runId), scope: attemptScope(c) },
-      body.runnerId,
-      environmentHints,
-    );
+    const scope = attemptScope(c);
+    const [results] = await Promise.all([
+      startRuns(
+        c.get("deps"),
+        { kind: "ids", runIds: body.runs.map((r) => r.runId), scope },
+        body.runnerId,
+        environmentHints,
+        new Map(body.runs.flatMap((r) => (r.resumeAttempt !== undefined ? [[r.runId, r.resumeAttempt] as const] : []))),
+      ),
+      // a runner that starts attempts is alive: the resumes of attempts it suspends are handed to it
+      scope.kind === "runner" ? markRunnerAlive(c.get("deps"), body.runnerId) : undefined,
+    ]);
     return c.json({ results });
   });
 
@@ -44,7 +51,7 @@ export function runnerRoutes(): Hono<AppEnv> {
 
   app.post(`${RUNNER_API_PREFIX}/heartbeat`, auth, async (c) => {
     const body = await readJson(c, HeartbeatRequest);
-    return c.json(await heartbeat(c.get("deps"), body.attempts, attemptScope(c)));
+    return c.json(await heartbeat(c.get("deps"), body.attempts, attemptScope(c), body.runnerId));
   });
 
   app.post(`${RUNNER_API_PREFIX}/logs`, auth, async (c) => {

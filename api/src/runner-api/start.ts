@@ -5,10 +5,18 @@ import { resolveEnvVars } from "../envvars/service.js";
 import { loadDeployments, type CachedDeployment } from "../engine/deployment-cache.js";
 import { loadEnvironmentContext } from "../engine/environment-context.js";
 import { readLeases, takeLeases } from "../queue/leases.js";
+import { releaseSlots } from "../queue/gate.js";
+import { resolveStoredPayloads } from "../packets/service.js";
 import { publishRunChanges } from "../realtime/publish.js";
+import { selectLastWaitResults } from "../waitpoints/queries/run-steps.js";
+import { waitpointResult } from "../waitpoints/present.js";
+import { resumeElsewhere } from "./forward-resume.js";
+import { closeLostSuspendedAttempts, resumeAttempts } from "./queries/resume-attempts.js";
 import { selectStartFailures, startAttempts, type StartSelection, type StartedRunRow } from "./queries/start-attempts.js";
 
 const DEFAULT_MACHINE: MachinePreset = "small-1x";
+/** Statuses in which a run whose start failed keeps its gate slot. */
+const KEEPS_SLOT = new Set<string>(["QUEUED", "DELAYED", "DEQUEUED", "EXECUTING"]);
 /** Environments whose variables one start request reads ahead (a runner's batch rarely spans more). */
 const MAX_ENVIRONMENT_HINTS = 8;
 
@@ -22,6 +30,8 @@ export async function startRuns(
   runnerId: string,
   /** environments the runs are expected in (from their jobs): their variables are read alongside the start */
   environmentHints: string[] = [],
+  /** runs whose attempt this runner holds suspended at a wait (run id → attempt number): resumed in place */
+  resumable: Map<string, number> = new Map(),
 ): Promise<StartAttemptResult[]> {
   const envVars = new Map<string, Promise<Record<string, string>>>();
   for (const id of environmentHints.slice(0, MAX_ENVIRONMENT_HINTS)) {
@@ -29,7 +39,16 @@ export async function startRuns(
     vars.catch(() => undefined); // a hint that turns out unused must not become an unhandled rejection
     envVars.set(id, vars);
   }
-  const rows = await startAttempts(deps.sql, selection, runnerId);
+  // the suspended attempts this runner holds continue where they waited; every other run starts an attempt
+  const resumed =
+    selection.kind === "ids" && resumable.size > 0
+      ? await resumeAttempts(deps.sql, [...resumable].map(([runId, attemptNumber]) => ({ runId, attemptNumber })), selection.scope)
+      : [];
+  if (resumed.length > 0 && selection.kind === "ids") {
+    const done = new Set(resumed.map((r) => r.id));
+    selection = { ...selection, runIds: selection.runIds.filter((id) => !done.has(id)) };
+  }
+  const rows: StartedRunRow[] = selection.kind === "ids" && selection.runIds.length === 0 ? [] : await startAttempts(deps.sql, selection, runnerId);
   const failures: StartAttemptResult[] = [];
   if (selection.kind === "ids") {
     const started = new Set(rows.map((r) => r.id));
@@ -52,19 +71,51 @@ export async function startRuns(
         statuses = new Map([...statuses].filter(([id]) => !again.has(id)));
       }
     }
+    // the rare path of waits: a QUEUED run left alone because another runner holds its suspended attempt is
+    // handed to that runner to resume in place, or replayed here if that runner is gone
+    const parked = failed.filter((id) => statuses.get(id) === "QUEUED");
+    const forwarded = new Set<string>();
+    if (parked.length > 0) {
+      const elsewhere = await resumeElsewhere(deps, parked);
+      for (const id of elsewhere.forwarded) forwarded.add(id);
+      if (elsewhere.replayable.length > 0) {
+        const replayed = await startAttempts(deps.sql, { ...selection, runIds: elsewhere.replayable, replayAny: elsewhere.replayable }, runnerId);
+        rows.push(...replayed);
+        const again = new Set(replayed.map((r) => r.id));
+        failed = failed.filter((id) => !again.has(id));
+      }
+    }
+    // a run that cannot start any more gives its gate slot back (one still QUEUED or DELAYED keeps it: its
+    // start only lost a race, and the reconciler gives it a new job)
+    const leaving = failed.filter((id) => !KEEPS_SLOT.has(statuses.get(id) ?? "gone"));
+    if (leaving.length > 0) releaseSlots(deps, leaving).catch((error: unknown) => console.error("[engine] releasing slots of unstartable runs failed (the reconciler frees them):", error));
     for (const runId of failed) {
       const status = statuses.get(runId);
-      const reason =
-        status === undefined ? "not_found" : status === "PENDING_VERSION" ? "pending_version" : status === "DELAYED" ? "delayed" : "not_startable";
+      const reason = forwarded.has(runId)
+        ? "resumed_elsewhere"
+        : status === undefined ? "not_found" : status === "PENDING_VERSION" ? "pending_version" : status === "DELAYED" ? "delayed" : "not_startable";
       failures.push({ runId, ok: false, reason });
     }
   }
+  // new attempts of runs that were suspended at a wait (their holder is gone): they replay from the record
+  const replays = rows.filter((r) => r.suspended_attempt !== null);
+  if (replays.length > 0) await closeLostSuspendedAttempts(deps.sql, replays.map((r) => ({ runId: r.id, suspendedAttempt: r.suspended_attempt! })));
+  rows.push(...resumed);
   publishRunChanges(deps, rows.map((r) => ({ runId: r.id, environmentId: r.environment_id })));
-  const [, executions] = await Promise.all([
+  const [, executions, waits] = await Promise.all([
     takeLeases(deps, rows.map((r) => ({ runId: r.id, attemptNumber: r.attempt_number }))),
-    buildExecutions(deps, rows, envVars),
+    // offloaded payloads become the packet's content here (no statement when none is offloaded)
+    resolveStoredPayloads(deps, rows).then(() => buildExecutions(deps, rows, envVars)),
+    // a resumed attempt continues with the result of the wait it was suspended on
+    selectLastWaitResults(deps.sql, resumed.map((r) => r.id)),
   ]);
-  return [...rows.map((row, i) => ({ runId: row.id, ok: true as const, execution: executions[i]! })), ...failures];
+  return [
+    ...rows.map((row, i) => {
+      const wait = waits.get(row.id);
+      return { runId: row.id, ok: true as const, execution: executions[i]!, ...(wait ? { resume: { waitpoint: waitpointResult(wait) } } : {}) };
+    }),
+    ...failures,
+  ];
 }
 
 async function buildExecutions(

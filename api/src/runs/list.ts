@@ -49,6 +49,7 @@ export function parseListQuery(query: Record<string, string>, now: Date) {
   filters.machines = list(query["filter[machine]"]);
   filters.batchId = query["filter[batch]"];
   filters.scheduleId = query["filter[schedule]"];
+  filters.bulkActionId = query["filter[bulkAction]"];
   const isTest = query["filter[isTest]"];
   if (isTest !== undefined) {
     if (isTest !== "true" && isTest !== "false") throw invalid("filter[isTest]", "filter[isTest] must be true or false");

@@ -16,6 +16,15 @@ describe("payload packets", () => {
     expect(() => payloadPacket("x".repeat(3 * 1024 * 1024 + 1), "text/plain")).toThrow(/limit is 3145728 bytes/);
   });
 
+  it("an offloaded payload (application/store) is its storage path, not parsed; anything else there is refused", () => {
+    expect(payloadPacket("trigger/packet_a/payload.json", "application/store")).toEqual({
+      data: "trigger/packet_a/payload.json",
+      type: "application/store",
+    });
+    expect(() => payloadPacket({ a: 1 }, "application/store")).toThrow(/storagePath/);
+    expect(() => payloadPacket("p".repeat(1025), "application/store")).toThrow(/1-1024/);
+  });
+
   it("decodes for a JSON response: SuperJSON's JSON value (BigInts too), JSON parsed, text as is", () => {
     const decoded = decodePacket(superjson.stringify({ at: new Date(0), big: 10n }), "application/super+json");
     expect(JSON.parse(JSON.stringify(decoded))).toEqual({ at: "1970-01-01T00:00:00.000Z", big: "10" });

@@ -9,7 +9,8 @@ export interface Packet {
 
 /**
  * A trigger's payload as stored: the string the SDK sent (SuperJSON, JSON or text per payloadType), or any
- * other JSON value from a plain HTTP caller, stored as JSON. Over 3 MB → 413.
+ * other JSON value from a plain HTTP caller, stored as JSON. Over 3 MB → 413. An offloaded payload
+ * (`application/store`) is its packet's storage path; its size is checked against the stored packet at trigger.
  */
 export function payloadPacket(payload: unknown, payloadType: PacketType | undefined, param = "payload"): Packet {
   let packet: Packet;
@@ -17,8 +18,12 @@ export function payloadPacket(payload: unknown, payloadType: PacketType | undefi
   // a string without payloadType comes from a plain HTTP caller: it is the value itself (SDKs always say the type)
   else if (typeof payload === "string") packet = { data: payload, type: payloadType ?? "text/plain" };
   else packet = { data: JSON.stringify(payload), type: "application/json" };
-  if (packet.type === "application/store") {
-    throw badRequest("Offloaded payloads (application/store) are not supported yet: send the payload inline (up to 3 MB)", param);
+  if (packet.type === "application/store" || payloadType === "application/store") {
+    // the storage path of a packet uploaded first (PUT /api/v2/packets/…); the trigger checks it exists (packets/service.ts)
+    if (typeof payload !== "string" || payload.length === 0 || payload.length > 1024) {
+      throw badRequest("An application/store payload is the storagePath PUT /api/v2/packets/<path> answered (1-1024 characters)", param);
+    }
+    return packet;
   }
   if (packet.data !== undefined) {
     const bytes = Buffer.byteLength(packet.data, "utf8");

@@ -1,14 +1,14 @@
 import type { RetrieveRunResponse } from "@gantry/sdk/contracts";
 import type { ApiDeps, AuthEnvironment } from "../context.js";
 import { ApiError, badRequest, notFound } from "../errors.js";
-import { getRunQueue, runJobId } from "../queue/run-queue.js";
+import { dispatchRuns } from "../engine/dispatch.js";
 import { retrieveRun } from "./retrieve.js";
 import { delayUntil } from "./trigger-options.js";
 import { publishRunChanges } from "../realtime/publish.js";
 
 /**
  * POST /api/v1/runs/:id/reschedule: moves a DELAYED run's start to a new time (the reference allows this for
- * delayed runs only). Its delayed job follows; if that job is gone the reconciler still queues the run on time.
+ * delayed runs only). Its timer in the concurrency gate follows; if that is lost the reconciler still queues the run on time.
  */
 export async function rescheduleRun(
   deps: ApiDeps,
@@ -30,12 +30,7 @@ export async function rescheduleRun(
   if (!row) throw notFound(`Run ${runId} not found in this environment`, "runId");
   if (!row.updated) throw new ApiError(400, "bad_request", `Run ${runId} is ${row.status}: only a DELAYED run can be rescheduled`, "runId");
   publishRunChanges(deps, [{ runId, environmentId: environment.id }]);
-  if (environment.type !== "DEVELOPMENT") {
-    const { queue } = getRunQueue(deps);
-    const job = await queue.getJob(runJobId(runId, 1));
-    const delayMs = Math.max(0, at.getTime() - deps.clock().getTime());
-    if (job && (await job.isDelayed())) await job.changeDelay(delayMs);
-    else if (!job) await queue.add("run", { runId, envId: environment.id }, { jobId: runJobId(runId, 1), delay: delayMs });
-  }
+  // the concurrency gate moves the run's timer (and gives back a slot it may already hold)
+  await dispatchRuns(deps, [{ runId, environmentId: environment.id, environmentType: environment.type, attemptNumberToStart: 1, availableAt: at }]);
   return retrieveRun(deps, environment.id, runId);
 }

@@ -1,6 +1,7 @@
 import type { RetrieveRunResponse, TaskRunError } from "@gantry/sdk/contracts";
 import type { ApiDeps } from "../context.js";
 import { notFound } from "../errors.js";
+import { presentRunPacket } from "../packets/service.js";
 import { decodePacket } from "./packets.js";
 import { commonRunFields } from "./present.js";
 import { describeCron } from "../schedules/cron/describe-cron.js";
@@ -28,8 +29,7 @@ export async function retrieveRun(deps: ApiDeps, environmentId: string, runId: s
     depth: row.depth,
     triggerFunction,
     batchId: row.batch_id ?? undefined,
-    payload: decodePacket(row.payload, row.payload_type),
-    output: decodePacket(row.output, row.output_type),
+    ...packetFields(deps, row),
     error: row.error ? (row.error as TaskRunError) : undefined,
     schedule: schedule
       ? {
@@ -54,5 +54,15 @@ export async function retrieveRun(deps: ApiDeps, environmentId: string, runId: s
       error: a.error ? (a.error as TaskRunError) : undefined,
     })),
     replayedFromId: row.replayed_from_id ?? undefined,
+  };
+}
+
+/** Payload and output inline, or as presigned URLs when offloaded or 128 KiB and over (wire-format.md §3.2). */
+function packetFields(deps: ApiDeps, row: RunRow) {
+  const payload = presentRunPacket(deps, row, "payload", row.payload, row.payload_type);
+  const output = presentRunPacket(deps, row, "output", row.output, row.output_type);
+  return {
+    ...(payload.inline ? { payload: decodePacket(row.payload, row.payload_type) } : { payloadPresignedUrl: payload.presignedUrl }),
+    ...(output.inline ? { output: decodePacket(row.output, row.output_type) } : { outputPresignedUrl: output.presignedUrl }),
   };
 }

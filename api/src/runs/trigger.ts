@@ -3,6 +3,7 @@ import type { ApiDeps, AuthEnvironment } from "../context.js";
 import { createBatcher, type Batcher } from "../batching/batcher.js";
 import { newId } from "../crypto/ids.js";
 import { afterRunsReady } from "../engine/dispatch.js";
+import { assertStoredPayload, STORE_TYPE } from "../packets/service.js";
 import { publishRunChanges } from "../realtime/publish.js";
 import { payloadPacket } from "./packets.js";
 import { insertRuns, type InsertedRun, type NewRun } from "./queries/insert-runs.js";
@@ -21,6 +22,8 @@ export interface TriggerInput {
   parentRunId?: string;
   triggerFunction?: string;
   replayedFromId?: string;
+  /** prefixes the `param` of validation errors (a batch item: `items[3].` → `items[3].options.delay`) */
+  paramPrefix?: string;
 }
 
 const batchers = new WeakMap<ApiDeps, Batcher<NewRun, InsertedRun>>();
@@ -46,11 +49,12 @@ function insertBatcher(deps: ApiDeps): Batcher<NewRun, InsertedRun> {
 export function newRunFromTrigger(deps: ApiDeps, input: TriggerInput): NewRun {
   const now = deps.clock();
   const options = input.body.options ?? {};
-  const packet = payloadPacket(input.body.payload, options.payloadType);
+  const p = input.paramPrefix ?? "";
+  const packet = payloadPacket(input.body.payload, options.payloadType, `${p}payload`);
   const env = input.environment;
-  const delay = delayUntil(options.delay, now);
+  const delay = delayUntil(options.delay, now, `${p}options.delay`);
   // the reference's default: dev runs expire after 10 minutes without a `gantry dev` to take them
-  const ttl = normalizeTtl(options.ttl) ?? (env.type === "DEVELOPMENT" ? DEV_DEFAULT_TTL : undefined);
+  const ttl = normalizeTtl(options.ttl, `${p}options.ttl`) ?? (env.type === "DEVELOPMENT" ? DEV_DEFAULT_TTL : undefined);
   const ttlMs = ttl === undefined ? undefined : parseDurationMs(ttl);
   return {
     id: newId("run"),
@@ -60,10 +64,10 @@ export function newRunFromTrigger(deps: ApiDeps, input: TriggerInput): NewRun {
     payload: packet.data,
     payloadType: packet.type,
     idempotencyKey: options.idempotencyKey,
-    idempotencyKeyExpiresAt: options.idempotencyKey ? idempotencyExpiry(options.idempotencyKeyTTL, now) : undefined,
+    idempotencyKeyExpiresAt: options.idempotencyKey ? idempotencyExpiry(options.idempotencyKeyTTL, now, `${p}options.idempotencyKeyTTL`) : undefined,
     requestIdempotencyKey: input.requestIdempotencyKey,
-    tags: normalizeTags(options.tags),
-    metadata: metadataJson(options.metadata),
+    tags: normalizeTags(options.tags, `${p}options.tags`),
+    metadata: metadataJson(options.metadata, `${p}options.metadata`),
     queueName: options.queue?.name,
     concurrencyKey: options.concurrencyKey,
     priorityMs: (options.priority ?? 0) * 1000,
@@ -90,12 +94,23 @@ export function newRunFromTrigger(deps: ApiDeps, input: TriggerInput): NewRun {
  */
 export async function triggerRun(deps: ApiDeps, input: TriggerInput): Promise<InsertedRun> {
   const run = newRunFromTrigger(deps, input);
+  // an offloaded payload (large payloads, wire-format.md §3.3) must have been uploaded: only such triggers pay a read
+  if (run.payloadType === STORE_TYPE) {
+    await assertStoredPayload(deps, run.environmentId, run.payload ?? "", `${input.paramPrefix ?? ""}payload`);
+  }
   const inserted = await insertBatcher(deps).add(run);
   if (!inserted.isCached && (inserted.status === "QUEUED" || inserted.status === "DELAYED")) {
     // a delayed run gets a delayed job: BullMQ fires the timer, the start takes the run once it is due
     const availableAt = inserted.status === "DELAYED" ? run.delayUntil : undefined;
     afterRunsReady(deps, [
-      { runId: inserted.id, environmentId: input.environment.id, environmentType: input.environment.type, attemptNumberToStart: 1, availableAt },
+      {
+        runId: inserted.id,
+        environmentId: input.environment.id,
+        environmentType: input.environment.type,
+        attemptNumberToStart: 1,
+        availableAt,
+        placement: inserted.placement && { ...inserted.placement, concurrencyKey: run.concurrencyKey },
+      },
     ]);
   }
   return inserted;

@@ -34,6 +34,8 @@ export async function startTestApi(opts: { env?: Record<string, string> } = {}):
     HOST: "127.0.0.1",
     GANTRY_LOG_LEVEL: "warn",
     GANTRY_PACKAGES_DIR: `/tmp/gantry-test-packages-${randomBytes(4).toString("hex")}`,
+    // tests trigger hundreds of runs in seconds: the reference's 1,500/min would make them wait (rate-limit tests lower it)
+    GANTRY_API_RATE_LIMIT_PER_MINUTE: "1000000",
     ...opts.env,
   });
   let api;

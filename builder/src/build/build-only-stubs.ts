@@ -24,6 +24,7 @@ export const additionalFiles = stub("additionalFiles");
 export const additionalPackages = stub("additionalPackages");
 export const esbuildPlugin = stub("esbuildPlugin");
 export const emitDecoratorMetadata = stub("emitDecoratorMetadata");
+export const syncEnvVars = stub("syncEnvVars");
 export const defineExtension = (extension) => ({ name: extension?.name ?? "extension" });
 export default {};
 `;

@@ -87,7 +87,7 @@ Commands
   whoami                    Show the logged-in user, the api URL and the project
   list-profiles             List login profiles
   switch <profile>          Make a profile the default
-  deploy [path]             Build and deploy (--env prod|staging|preview, --skip-promotion, --dry-run)
+  deploy [path]             Build and deploy (--env prod|staging|preview, --skip-promotion, --dry-run, --env-file: sync its variables)
   promote <version>         Make a deployed version current (--env)
   update                    Point @gantry/sdk at the platform's tarball
   dev [path]                Run your dev environment's runs locally, rebuilding on change (--env-file)

@@ -22,6 +22,11 @@ export class ApiClient {
     return new ApiClient({ ...this.opts, token });
   }
 
+  /** The same client, sending `x-trigger-branch: <branch>` (a preview branch's environment). */
+  withBranch(branch: string): ApiClient {
+    return new ApiClient({ ...this.opts, branch });
+  }
+
   async json<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown, signal?: AbortSignal): Promise<z.infer<S>> {
     const response = await this.raw(method, path, body === undefined ? undefined : JSON.stringify(body), "application/json", signal);
     const text = await response.text();

@@ -9,9 +9,11 @@ import { BuildError, CliError } from "../errors.js";
 import type { BuildLogger } from "../extensions/types.js";
 import { CLI_VERSION } from "../version.js";
 import { ApiClient } from "./api-client.js";
+import { BuildLogStream, type BuildLogStreamOptions } from "./build-log.js";
+import { collectSyncVars, pushSyncVars } from "./sync-env-vars.js";
 import { detectBranch, readGitMeta } from "./git.js";
 
-export type DeployStep = "config" | "creating" | "bundling" | "indexing" | "indexed" | "uploading" | "deploying" | "deployed" | "built";
+export type DeployStep = "config" | "creating" | "bundling" | "indexing" | "indexed" | "syncing" | "uploading" | "deploying" | "deployed" | "built";
 
 export interface DeployProgress {
   step: DeployStep;
@@ -43,10 +45,22 @@ export interface DeployOptions {
   source?: string;
   /** Keep the build folder after deploying (gantry dev executes from it). */
   keepBuild?: boolean;
-  /** Environment for the index run; defaults to this process's. */
+  /** Environment for the index run; defaults to this process's. Also what `syncEnvVars` hooks see as `ctx.env`. */
   indexEnv?: Record<string, string | undefined>;
+  /**
+   * Variables to upsert into the target environment (the branch, for previews) before the deployment becomes
+   * current, e.g. `--env-file`'s. Extensions' `syncEnvVars` hooks add theirs (and win on a name; not for dev).
+   */
+  syncVars?: Record<string, string>;
   logger?: BuildLogger;
   onProgress?: (event: DeployProgress) => void;
+  /**
+   * Stream the progress lines, the logger's (debug aside) and the error that stops the deploy to the deployment's
+   * build log, which the dashboard shows live. Default: on, except for source "github": the App's build worker
+   * streams its whole log (install, pre-build and these lines) to its GitHub build, which the deployment's log
+   * view shows instead. Pass an object to tune the batching.
+   */
+  buildLog?: boolean | BuildLogStreamOptions;
   fetch?: typeof fetch;
 }
 
@@ -74,7 +88,19 @@ export function deploy(opts: DeployOptions & { dryRun: true }): Promise<DryRunRe
 export function deploy(opts: DeployOptions & { dryRun?: false }): Promise<DeployResult>;
 export function deploy(opts: DeployOptions): Promise<DeployResult | DryRunResult>;
 export async function deploy(opts: DeployOptions): Promise<DeployResult | DryRunResult> {
-  const progress = opts.onProgress ?? (() => {});
+  const client = new ApiClient({ apiUrl: opts.apiUrl, token: opts.accessToken, fetch: opts.fetch });
+  const buildLog = buildLogOf(client, opts);
+  const progress = (event: DeployProgress) => {
+    opts.onProgress?.(event);
+    buildLog?.line(event.message);
+  };
+  const logger: BuildLogger | undefined = buildLog
+    ? {
+        debug: (m) => opts.logger?.debug(m),
+        log: (m) => (opts.logger?.log(m), buildLog.line(m)),
+        warn: (m) => (opts.logger?.warn(m), buildLog.line(`warning: ${m}`)),
+      }
+    : opts.logger;
   const config = await loadConfig({ cwd: opts.cwd, configPath: opts.configPath, projectRef: opts.projectRef });
   progress({ step: "config", message: `Project ${config.project}, config ${config.configFile}` });
   const branch = opts.env === "preview" ? (opts.branch ?? detectBranch(config.rootDir, process.env)) : undefined;
@@ -86,7 +112,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult | DryRun
     buildProject({
       config,
       target: opts.env === "dev" ? "dev" : "deploy",
-      logger: opts.logger,
+      logger,
       indexEnv: opts.indexEnv,
       onProgress: (event) => {
         if (event.step === "bundling") progress({ step: "bundling", message: `Bundling ${event.taskFiles} task file${event.taskFiles === 1 ? "" : "s"}` });
@@ -102,7 +128,6 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult | DryRun
     return { dryRun: true, artifactHash: artifact.hash, artifactSize: artifact.size, build };
   }
 
-  const client = new ApiClient({ apiUrl: opts.apiUrl, token: opts.accessToken, fetch: opts.fetch });
   progress({ step: "creating", message: `Creating a deployment in ${opts.env}${branch ? ` (branch ${branch})` : ""}` });
   const created = await client.json("POST", "/api/v1/deployments", DeploymentInfo, {
     projectRef: config.project,
@@ -113,14 +138,24 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult | DryRun
     git: { ...readGitMeta(config.rootDir), ...opts.git },
     source: opts.source ?? "cli",
   });
+  buildLog?.attach(created.id);
 
   let build: BuildResult | undefined;
   try {
     build = await runBuild();
+    // as the reference: syncEnvVars hooks do nothing for dev (gantry dev deploys on every change)
+    const toSync = await collectSyncVars({ config, env: opts.env, branch, fileVars: opts.syncVars, processEnv: opts.indexEnv ?? process.env, hooks: opts.env !== "dev" });
+    if (toSync.length) {
+      const names = await pushSyncVars(client, config.project, opts.env, branch, toSync);
+      const sources = [...new Set(toSync.map((v) => v.source))].join(", ");
+      progress({ step: "syncing", message: `Synced ${names.length} environment variable${names.length === 1 ? "" : "s"} to ${opts.env}${branch ? ` (branch ${branch})` : ""} from ${sources}: ${names.join(", ")}` });
+    }
     const artifact = packArtifact(build.outDir, build.files, build.manifest);
     progress({ step: "uploading", message: `Uploading ${kb(artifact.size)}`, bytes: artifact.size });
     await client.raw("PUT", `/api/v1/artifacts/${artifact.hash}`, artifact.bytes, "application/json");
     progress({ step: "deploying", message: `Deploying version ${created.version}` });
+    // the log is complete up to here when the deployment turns final, so the dashboard's live view gets it all
+    await buildLog?.flush();
     const finalized = await client.json("POST", `/api/v1/deployments/${encodeURIComponent(created.id)}/finalize`, DeploymentInfo, {
       artifactHash: artifact.hash,
       manifest: build.manifest,
@@ -132,9 +167,14 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult | DryRun
       version: finalized.version,
       tasks: build.manifest.tasks.length,
     });
+    await buildLog?.close();
     if (!opts.keepBuild) rmSync(build.outDir, { recursive: true, force: true });
     return { ...finalized, dryRun: false, artifactHash: artifact.hash, artifactSize: artifact.size, build };
   } catch (error) {
+    if (buildLog) {
+      buildLog.line(errorLine(error));
+      await buildLog.close();
+    }
     await failDeployment(client, created.id, error);
     if (build && !opts.keepBuild) rmSync(build.outDir, { recursive: true, force: true });
     throw error;
@@ -151,6 +191,18 @@ async function failDeployment(client: ApiClient, id: string, error: unknown): Pr
   } catch {
     // The original error is what the user needs; a deployment left BUILDING times out on the api.
   }
+}
+
+function buildLogOf(client: ApiClient, opts: DeployOptions): BuildLogStream | undefined {
+  if (opts.dryRun || (opts.buildLog ?? opts.source !== "github") === false) return undefined;
+  return new BuildLogStream(client, typeof opts.buildLog === "object" ? opts.buildLog : {});
+}
+
+/** The error that stopped the deploy, as the CLI prints it (a build error with its file and line). */
+function errorLine(error: unknown): string {
+  const location = error instanceof BuildError ? error.location : undefined;
+  const where = location ? `${location.file}:${location.line}${location.column ? `:${location.column}` : ""}: ` : "";
+  return `error: ${where}${(error as Error)?.message ?? String(error)}`;
 }
 
 function kb(bytes: number): string {

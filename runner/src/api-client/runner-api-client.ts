@@ -46,7 +46,7 @@ export type RunnerApiClientOptions = {
  * of concurrent attempts are coalesced into batched requests; HTTP connections are kept alive (undici).
  */
 export class RunnerApiClient {
-  private readonly starts: Batcher<{ runId: string; environmentId?: string }, StartAttemptResult>;
+  private readonly starts: Batcher<{ runId: string; environmentId?: string; resumeAttempt?: number }, StartAttemptResult>;
   private readonly completions: Batcher<Completion, CompleteAttemptAck>;
   private readonly logs: Batcher<LogEvent, void>;
   private readonly fetchImpl: typeof fetch;
@@ -65,8 +65,9 @@ export class RunnerApiClient {
    * Starts an attempt of the run (batched with concurrent calls). Retries while the api is unreachable.
    * `environmentId` (from the run's job) lets the api read the environment's variables alongside the start.
    */
-  startAttempt(runId: string, environmentId?: string): Promise<StartAttemptResult> {
-    return this.starts.push(environmentId ? { runId, environmentId } : { runId });
+  startAttempt(runId: string, environmentId?: string, resumeAttempt?: number): Promise<StartAttemptResult> {
+    // resumeAttempt: this runner holds that attempt suspended at a wait, to continue rather than start anew
+    return this.starts.push({ runId, ...(environmentId ? { environmentId } : {}), ...(resumeAttempt !== undefined ? { resumeAttempt } : {}) });
   }
 
   /** Reports an attempt's result (batched); resolves with the api's acknowledgement. */
@@ -127,7 +128,7 @@ export class RunnerApiClient {
     this.closed = true;
   }
 
-  private async sendStarts(runs: Array<{ runId: string; environmentId?: string }>): Promise<StartAttemptResult[]> {
+  private async sendStarts(runs: Array<{ runId: string; environmentId?: string; resumeAttempt?: number }>): Promise<StartAttemptResult[]> {
     const runIds = runs.map((r) => r.runId);
     const body = await withRetry(
       () => this.post("/attempts/start", { runnerId: this.opts.runnerId, runs }),

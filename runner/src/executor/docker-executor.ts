@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { posix } from "node:path";
 import { MACHINE_SPECS, WorkerToParent, type TaskRunExecution, type TaskRunExecutionResult } from "@gantry/sdk/contracts";
 import { heapLimitMb } from "./process-executor.js";
-import { canceledResult, crashedResult, systemFailureResult, timedOutResult } from "./results.js";
+import { canceledResult, crashedResult, suspendedResult, systemFailureResult, timedOutResult } from "./results.js";
 import type { ExecuteRequest, Executor } from "./types.js";
 
 export type DockerExecutorOptions = {
@@ -67,6 +67,11 @@ export class DockerExecutor implements Executor {
       else if (message.data.type === "completed" && message.data.runId === execution.run.id) {
         result = message.data.result;
         child.stdin.end(); // the shim then stops the worker and the container exits (--rm)
+        setTimeout(() => void this.kill(name), 10_000).unref();
+      } else if (message.data.type === "suspended" && message.data.runId === execution.run.id) {
+        // a container keeps no suspended attempt: it stops, and the run replays from its recorded waits on resume
+        result = suspendedResult(execution, elapsed());
+        child.stdin.end();
         setTimeout(() => void this.kill(name), 10_000).unref();
       }
     });

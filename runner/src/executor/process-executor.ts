@@ -1,8 +1,8 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { MACHINE_SPECS, type MachinePreset, type TaskRunExecutionResult } from "@gantry/sdk/contracts";
+import { MACHINE_SPECS, type MachinePreset, type TaskRunExecutionResult, type WaitpointResult } from "@gantry/sdk/contracts";
 import { pickBaseEnv } from "../config.js";
-import { canceledResult, crashedResult, systemFailureResult, timedOutResult } from "./results.js";
+import { canceledResult, crashedResult, suspendedResult, systemFailureResult, timedOutResult } from "./results.js";
 import type { ExecuteRequest, Executor, PrewarmRequest } from "./types.js";
 import { SpawnGate } from "./spawn-gate.js";
 import { WarmPool } from "./warm-pool.js";
@@ -25,6 +25,11 @@ export type ProcessExecutorOptions = {
    * process share its fate: one that crashes it, times out or ignores a cancel takes the others down too (CRASHED).
    */
   maxConcurrentAttemptsPerProcess?: number;
+  /**
+   * Without keep-alive, each attempt suspended at a wait keeps its own process; past this many such processes the
+   * one suspended longest is stopped (its run then replays from the record when it resumes). Default 100.
+   */
+  maxSuspendedProcesses?: number;
   /** A pool unused this long has its processes stopped (old versions). Default 10 min. */
   idlePoolTtlMs?: number;
   /**
@@ -39,7 +44,18 @@ export type ProcessExecutorOptions = {
   warn?: (message: string) => void;
 };
 
-type ActiveAttempt = { proc: WorkerProcess; started: boolean; canceled: boolean; killTimer?: NodeJS.Timeout };
+type ActiveAttempt = {
+  proc: WorkerProcess;
+  started: boolean;
+  canceled: boolean;
+  killTimer?: NodeJS.Timeout;
+  /** suspended at a wait: holds no capacity of its process and no maxDuration clock */
+  suspended: boolean;
+  suspendedAt?: number;
+  attemptNumber: number;
+  /** restarts the maxDuration clock with the time the attempt has left */
+  resumeClock?: () => void;
+};
 
 const DEFAULT_MAX_EXECUTIONS_PER_PROCESS = 50;
 
@@ -66,6 +82,7 @@ export class ProcessExecutor implements Executor {
       startTimeoutMs: options.startTimeoutMs ?? 60_000,
       maxConcurrentStarts: options.maxConcurrentStarts ?? Math.max(2, availableParallelism()),
       maxConcurrentAttemptsPerProcess: options.maxConcurrentAttemptsPerProcess ?? 1,
+      maxSuspendedProcesses: options.maxSuspendedProcesses ?? 100,
       idlePoolTtlMs: options.idlePoolTtlMs ?? 10 * 60_000,
       baseEnv: options.baseEnv ?? pickBaseEnv(process.env),
       warn: options.warn ?? ((message) => console.warn(`[runner] ${message}`)),
@@ -98,7 +115,8 @@ export class ProcessExecutor implements Executor {
     const capacity = keepAlive ? Math.max(1, keepAlive.maxConcurrentAttempts ?? this.opts.maxConcurrentAttemptsPerProcess) : 1;
     const key = poolKey(request.workerDir, request.entryPoint, execution.machine.name);
     const pool = this.poolFor(request.workerDir, request.entryPoint, execution.machine.name);
-    const shared = capacity > 1 ? this.sharedFor(key) : undefined;
+    // keep-alive processes stay listed while they run or hold suspended attempts, so they take new attempts
+    const shared = keepAlive ? this.sharedFor(key) : undefined;
 
     let proc = shared?.find((p) => p.alive && !p.retiring && p.assigned < capacity && p.claims < maxExecutions);
     if (!proc) {
@@ -107,7 +125,7 @@ export class ProcessExecutor implements Executor {
     }
     proc.assigned += 1;
     proc.claims += 1;
-    const attempt: ActiveAttempt = { proc, started: false, canceled: false };
+    const attempt: ActiveAttempt = { proc, started: false, canceled: false, suspended: false, attemptNumber: execution.attempt.number };
     this.active.set(runId, attempt);
     try {
       try {
@@ -130,19 +148,47 @@ export class ProcessExecutor implements Executor {
       let timedOut = false;
       const maxDuration = execution.run.maxDuration;
       const runningProc = proc;
-      const maxDurationTimer =
-        maxDuration !== undefined && maxDuration > 0
-          ? setTimeout(() => {
-              // A process shared by several attempts goes down with this one: keep-alive trades that isolation away.
-              timedOut = true;
-              runningProc.kill("SIGKILL");
-            }, maxDuration * 1000)
-          : undefined;
-      const outcome = await proc.run(execution, request.onLog);
+      // maxDuration counts active time only: the clock stops while the attempt is suspended at a wait
+      let budgetMs = maxDuration !== undefined && maxDuration > 0 ? maxDuration * 1000 : undefined;
+      let clockStartedAt = performance.now();
+      let maxDurationTimer: NodeJS.Timeout | undefined;
+      const startClock = () => {
+        if (budgetMs === undefined) return;
+        clockStartedAt = performance.now();
+        maxDurationTimer = setTimeout(() => {
+          // A process shared by several attempts goes down with this one: keep-alive trades that isolation away.
+          timedOut = true;
+          runningProc.kill("SIGKILL");
+        }, Math.max(0, budgetMs));
+      };
+      startClock();
+      attempt.resumeClock = startClock;
+      const onSuspended = () => {
+        if (attempt.suspended) return;
+        clearTimeout(maxDurationTimer);
+        if (budgetMs !== undefined) budgetMs -= performance.now() - clockStartedAt;
+        attempt.suspended = true;
+        attempt.suspendedAt = Date.now();
+        runningProc.assigned -= 1;
+        runningProc.suspended += 1;
+        if (request.onSuspended) {
+          request.onSuspended();
+          if (!keepAlive) this.capSuspendedProcesses();
+        } else {
+          // a caller that cannot resume in place (gantry dev, tests): let the attempt go; the run replays on resume
+          runningProc.discard(runId);
+        }
+      };
+      const outcome = await proc.run(execution, request.onLog, onSuspended);
       clearTimeout(maxDurationTimer);
       clearTimeout(attempt.killTimer);
+      if (attempt.suspended) {
+        attempt.suspended = false;
+        proc.suspended -= 1;
+        proc.assigned += 1;
+      }
 
-      const healthy = outcome.kind === "completed" && !timedOut;
+      const healthy = (outcome.kind === "completed" || outcome.kind === "discarded") && !timedOut;
       this.giveBack(proc, pool, shared, healthy && keepAlive !== undefined && !attempt.canceled && proc.claims < maxExecutions);
 
       if (timedOut) return timedOutResult(execution, maxDuration ?? 0, elapsed());
@@ -150,9 +196,11 @@ export class ProcessExecutor implements Executor {
       if (outcome.kind === "completed") {
         return outcome.result.usage ? outcome.result : { ...outcome.result, usage: { durationMs: elapsed() } };
       }
+      if (outcome.kind === "discarded") return suspendedResult(execution, elapsed());
       return crashedResult(execution, outcome.exit, outcome.stderrTail, elapsed());
     } finally {
-      this.active.delete(runId);
+      // a replay of the run may have taken the slot meanwhile (its suspended attempt was discarded)
+      if (this.active.get(runId) === attempt) this.active.delete(runId);
     }
   }
 
@@ -163,7 +211,7 @@ export class ProcessExecutor implements Executor {
   private giveBack(proc: WorkerProcess, pool: WarmPool, shared: WorkerProcess[] | undefined, reusable: boolean): void {
     proc.assigned -= 1;
     if (!reusable) proc.retiring = true;
-    if (proc.assigned > 0 && proc.alive) return;
+    if ((proc.assigned > 0 || proc.suspended > 0) && proc.alive) return;
     if (shared) {
       const i = shared.indexOf(proc);
       if (i >= 0) shared.splice(i, 1);
@@ -179,6 +227,55 @@ export class ProcessExecutor implements Executor {
       this.shared.set(key, list);
     }
     return list;
+  }
+
+  /** The attempt number of the run's attempt suspended at a wait in this executor, if there is one. */
+  suspendedAttempt(runId: string): number | undefined {
+    const attempt = this.active.get(runId);
+    return attempt?.suspended && attempt.proc.alive ? attempt.attemptNumber : undefined;
+  }
+
+  /** Continues a suspended attempt with its wait's result; false when it is no longer here (its process is gone). */
+  resume(runId: string, message: { attemptNumber: number; runToken: string; waitpoint: WaitpointResult }): boolean {
+    const attempt = this.active.get(runId);
+    if (!attempt?.suspended || attempt.attemptNumber !== message.attemptNumber || !attempt.proc.alive) return false;
+    attempt.suspended = false;
+    attempt.proc.suspended -= 1;
+    attempt.proc.assigned += 1;
+    attempt.resumeClock?.();
+    attempt.proc.send({ type: "resume", runId, attemptNumber: message.attemptNumber, runToken: message.runToken, waitpoint: message.waitpoint });
+    return true;
+  }
+
+  /** Drops a suspended attempt (its run continues elsewhere, or is over); its execute() resolves as discarded. */
+  discard(runId: string): void {
+    const attempt = this.active.get(runId);
+    if (attempt?.suspended) attempt.proc.discard(runId);
+  }
+
+  /** Without keep-alive every suspended attempt holds a process: past the cap, stop the one suspended longest. */
+  private capSuspendedProcesses(): void {
+    const holding = [...this.active.values()].filter((a) => a.suspended && a.proc.assigned === 0 && a.proc.alive);
+    const procs = [...new Set(holding.map((a) => a.proc))];
+    if (procs.length <= this.opts.maxSuspendedProcesses) return;
+    holding.sort((a, b) => (a.suspendedAt ?? 0) - (b.suspendedAt ?? 0));
+    const excess = procs.length - this.opts.maxSuspendedProcesses;
+    const victims = new Set<WorkerProcess>();
+    for (const a of holding) {
+      if (victims.size >= excess) break;
+      victims.add(a.proc);
+    }
+    for (const proc of victims) proc.kill("SIGKILL");
+  }
+
+  /** Processes alive now (pooled, running or holding suspended attempts) and attempts suspended, for diagnostics and the bench. */
+  stats(): { processes: number; suspended: number; pids: number[] } {
+    const procs = new Set<WorkerProcess>();
+    for (const a of this.active.values()) if (a.proc.alive) procs.add(a.proc);
+    const pids = new Set<number>();
+    for (const p of procs) if (p.pid !== undefined) pids.add(p.pid);
+    for (const pool of this.pools.values()) for (const pid of pool.pids()) pids.add(pid);
+    return { processes: pids.size, suspended: [...this.active.values()].filter((a) => a.suspended).length, pids: [...pids] };
   }
 
   cancel(runId: string): boolean {

@@ -61,3 +61,12 @@ export function canceledResult(execution: TaskRunExecution, durationMs: number):
 export function systemFailureResult(execution: TaskRunExecution, message: string, durationMs = 0): TaskRunExecutionResult {
   return failure(execution, "SYSTEM_FAILURE", "RUNNER_SYSTEM_FAILURE", message, durationMs);
 }
+
+/**
+ * An attempt suspended at a wait that its caller could not keep (no `onSuspended`): it was dropped. The run is
+ * WAITING at the api, so reporting this result changes nothing (the completion is stale); on resume a new
+ * attempt replays the run from its recorded waits.
+ */
+export function suspendedResult(execution: TaskRunExecution, durationMs: number): TaskRunExecutionResult {
+  return failure(execution, "SYSTEM_FAILURE", "TASK_RUN_SUSPENDED", "The attempt was suspended at a wait and let go; the run resumes in a new attempt", durationMs);
+}

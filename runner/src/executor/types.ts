@@ -1,4 +1,4 @@
-import type { LogEvent, MachinePreset, TaskRunExecution, TaskRunExecutionResult } from "@gantry/sdk/contracts";
+import type { LogEvent, MachinePreset, TaskRunExecution, TaskRunExecutionResult, WaitpointResult } from "@gantry/sdk/contracts";
 
 /** The reference's `processKeepAlive`, resolved: reuse a process for up to `maxExecutionsPerProcess` runs. */
 export type KeepAlive = {
@@ -19,6 +19,12 @@ export type ExecuteRequest = {
   env?: Record<string, string>;
   /** Every log line and span of the attempt: `logger.*` from the worker and its stdout/stderr lines. */
   onLog(event: LogEvent): void;
+  /**
+   * The attempt suspended at a wait (its run is WAITING). With this callback the attempt stays in its process,
+   * `execute` stays pending, and `resume` continues it; without it, the attempt is dropped and `execute`
+   * resolves at once with a SUSPENDED result (whose completion the api finds stale): the run replays instead.
+   */
+  onSuspended?(): void;
 };
 
 export type PrewarmRequest = { workerDir: string; entryPoint: string; machine: MachinePreset };
@@ -33,4 +39,8 @@ export interface Executor {
   prewarm(request: PrewarmRequest): Promise<void>;
   /** Kills every process; attempts still running resolve as CRASHED. */
   close(): Promise<void>;
+  /** Executors that keep suspended attempts (process): the attempt of a run suspended here, resume it, drop it. */
+  suspendedAttempt?(runId: string): number | undefined;
+  resume?(runId: string, message: { attemptNumber: number; runToken: string; waitpoint: WaitpointResult }): boolean;
+  discard?(runId: string): void;
 }

@@ -24,11 +24,14 @@ export type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
 
 export type RunOutcome =
   | { kind: "completed"; result: TaskRunExecutionResult }
-  | { kind: "exited"; exit: ExitInfo; stderrTail: string };
+  | { kind: "exited"; exit: ExitInfo; stderrTail: string }
+  /** the attempt was suspended at a wait and then dropped here (its run continues elsewhere, or is over) */
+  | { kind: "discarded" };
 
 type Current = {
   execution: TaskRunExecution;
   onLog(event: LogEvent): void;
+  onSuspended?(): void;
   settle(outcome: RunOutcome): void;
 };
 
@@ -50,6 +53,8 @@ export class WorkerProcess {
   assigned = 0;
   /** Attempts ever given to this process. */
   claims = 0;
+  /** Attempts suspended at a wait in this process (not counted in `assigned`: they use none of its capacity). */
+  suspended = 0;
   isReady = false;
   exit: ExitInfo | undefined;
   /** Attempts in flight, by run id: one at a time, unless the executor shares a keep-alive process. */
@@ -141,8 +146,11 @@ export class WorkerProcess {
     return this.current.size;
   }
 
-  /** Sends `execute` and resolves when the worker reports `completed` for it, or the process ends. */
-  run(execution: TaskRunExecution, onLog: (event: LogEvent) => void): Promise<RunOutcome> {
+  /**
+   * Sends `execute` and resolves when the worker reports `completed` for it, or the process ends. A worker that
+   * suspends the attempt at a wait calls `onSuspended` (each time); the promise stays pending until `resume`.
+   */
+  run(execution: TaskRunExecution, onLog: (event: LogEvent) => void, onSuspended?: () => void): Promise<RunOutcome> {
     const runId = execution.run.id;
     if (this.current.has(runId)) throw new Error(`WorkerProcess is already running an attempt of ${runId}`);
     this.executions += 1;
@@ -155,6 +163,7 @@ export class WorkerProcess {
       this.current.set(runId, {
         execution,
         onLog,
+        ...(onSuspended ? { onSuspended } : {}),
         settle: (outcome) => {
           this.current.delete(runId);
           resolve(outcome);
@@ -162,6 +171,14 @@ export class WorkerProcess {
       });
       this.send({ type: "execute", execution });
     });
+  }
+
+  /** Drops a suspended attempt: the worker forgets it and `run` resolves as discarded. */
+  discard(runId: string): void {
+    const current = this.current.get(runId);
+    if (!current) return;
+    this.send({ type: "discard", runId });
+    current.settle({ kind: "discarded" });
   }
 
   send(message: ParentToWorker): void {
@@ -200,6 +217,11 @@ export class WorkerProcess {
       case "log":
         this.current.get(message.event.runId)?.onLog(message.event);
         return;
+      case "suspended": {
+        const current = this.current.get(message.runId);
+        if (current && message.attemptNumber === current.execution.attempt.number) current.onSuspended?.();
+        return;
+      }
       case "indexed":
       case "index_error":
         return;

@@ -10,6 +10,8 @@ export function startHeartbeat(opts: {
   held: HeldAttempts;
   intervalMs: number;
   warn: (message: string) => void;
+  /** beat even with no attempt running while this says so (attempts suspended here: the api resumes them on this runner while it beats) */
+  holdsSuspended?: () => boolean;
 }): { stop(): void } {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -17,7 +19,7 @@ export function startHeartbeat(opts: {
 
   const beat = async () => {
     const attempts = opts.held.started();
-    if (attempts.length > 0) {
+    if (attempts.length > 0 || opts.holdsSuspended?.()) {
       try {
         const cancel = await opts.client.heartbeat(attempts);
         // the answer is about the attempts as they were when we asked: a retry started since then is not meant

@@ -7,6 +7,7 @@ export type HeldAttempt = { runId: string; attemptNumber: number | undefined; ca
  */
 export class HeldAttempts {
   private readonly attempts = new Map<string, HeldAttempt>();
+  private readonly releaseWaiters = new Map<string, Array<() => void>>();
 
   constructor(private readonly cancelExecution: (runId: string) => void) {}
 
@@ -20,6 +21,23 @@ export class HeldAttempts {
 
   release(runId: string): void {
     this.attempts.delete(runId);
+    const waiters = this.releaseWaiters.get(runId);
+    this.releaseWaiters.delete(runId);
+    for (const wake of waiters ?? []) wake();
+  }
+
+  /** Resolves true once the run is released here (at once if it is not held), false after `ms`. */
+  waitReleased(runId: string, ms: number): Promise<boolean> {
+    if (!this.attempts.has(runId)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      const list = this.releaseWaiters.get(runId) ?? [];
+      list.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      this.releaseWaiters.set(runId, list);
+    });
   }
 
   /**

@@ -30,6 +30,8 @@ export interface RequestInit {
   query?: URLSearchParams;
   /** trigger and batch calls inside a task send x-trigger-span-parent-as-link */
   spanParentAsLink?: boolean;
+  /** a fixed x-trigger-request-idempotency-key (a trigger inside a task: the same on a replay of the run) */
+  requestIdempotencyKey?: string;
 }
 
 /** Speaks the official wire format: its headers, its retry policy, its error classes. */
@@ -85,6 +87,11 @@ export class ApiClient {
     }
   }
 
+  /** A call's headers, for the requests `request` cannot make (the NDJSON stream of batch items). */
+  requestHeaders(init: RequestInit = {}): Record<string, string> {
+    return this.headers(init);
+  }
+
   private headers(init: RequestInit): Record<string, string> {
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.options.accessToken}`,
@@ -94,7 +101,7 @@ export class ApiClient {
       "x-trigger-source": "sdk",
       "x-trigger-realtime-streams-version": "v2",
       // One value per call, repeated on each retry, so the server can dedupe retried POSTs.
-      "x-trigger-request-idempotency-key": crypto.randomUUID(),
+      "x-trigger-request-idempotency-key": init.requestIdempotencyKey ?? crypto.randomUUID(),
     };
     if (this.options.previewBranch) headers["x-trigger-branch"] = this.options.previewBranch;
     if (this.options.insideTask) {

@@ -8,7 +8,9 @@ import {
   type RunStatus,
 } from "../contracts/index.js";
 import { apiClient, type RequestOptions } from "./config.js";
-import { stringifyPacket } from "./packets.js";
+import { offloadPacket, resolvePresignedPackets, stringifyPacket } from "./packets.js";
+import { packetClient, packetPathPrefix } from "./packet-client.js";
+import { bulk } from "./bulk-actions.js";
 import type { RunHandle } from "./trigger.js";
 import { subscribeToBatch, subscribeToRun, subscribeToRunsWithTag } from "../realtime/subscribe.js";
 import { pagedList } from "./paginate.js";
@@ -28,6 +30,8 @@ export interface ListRunsOptions {
   to?: Date | number;
   /** "1h", "7d", … */
   period?: string;
+  /** the runs a bulk action acted on (`bulk_…`) */
+  bulkAction?: string;
   /** page size, 10–100 */
   limit?: number;
   after?: string;
@@ -68,8 +72,10 @@ async function retrieve<THandle extends RunHandle<string, any, any> | string>(
   requestOptions?: RequestOptions,
 ): Promise<THandle extends RunHandle<string, infer P, infer O> ? RetrievedRun<P, O> : RetrieveRunResponse> {
   const id = typeof run === "string" ? run : run.id;
-  const { data } = await apiClient(requestOptions).request(RetrieveRunResponse, "GET", `/api/v3/runs/${encodeURIComponent(id)}`);
-  return data as never;
+  const client = apiClient(requestOptions);
+  const { data } = await client.request(RetrieveRunResponse, "GET", `/api/v3/runs/${encodeURIComponent(id)}`);
+  // large payloads and outputs come as presigned URLs: fetched and decoded here, as the official client does
+  return (await resolvePresignedPackets(data, client.options.fetch)) as never;
 }
 
 /** Options of `runs.list(projectRef, …)` with a personal access token: adds the environments to list. */
@@ -116,7 +122,7 @@ async function replay(runId: string, overrides?: ReplayRunOptions, requestOption
     const { payload, ...rest } = overrides;
     body = { ...rest };
     if ("payload" in overrides) {
-      const packet = stringifyPacket(payload);
+      const packet = await offloadPacket(packetClient(apiClient(requestOptions)), stringifyPacket(payload), packetPathPrefix());
       body = { payload: packet.data, payloadType: packet.dataType, ...rest };
     }
   }
@@ -146,6 +152,7 @@ function listQuery(options: ListRunsOptions): URLSearchParams {
   set("filter[createdAt][from]", ms(options.from));
   set("filter[createdAt][to]", ms(options.to));
   set("filter[createdAt][period]", options.period);
+  set("filter[bulkAction]", options.bulkAction);
   return q;
 }
 
@@ -160,5 +167,6 @@ function listQuery(options: ListRunsOptions): URLSearchParams {
  * await runs.cancel("run_123");
  * const { id } = await runs.replay("run_123");
  * for await (const run of runs.subscribeToRun<typeof myTask>("run_123")) console.log(run.status); // realtime
+ * const action = await runs.bulk.cancel({ filter: { status: "QUEUED", tag: "import" } }); // see runs.bulk
  */
-export const runs = { retrieve, list, cancel, replay, subscribeToRun, subscribeToRunsWithTag, subscribeToBatch };
+export const runs = { retrieve, list, cancel, replay, subscribeToRun, subscribeToRunsWithTag, subscribeToBatch, bulk };

@@ -1,9 +1,10 @@
 import { TriggerTaskResponse, type MachinePreset } from "../contracts/index.js";
 import { currentExecution } from "../runtime/current.js";
 import { apiClient, envLockVersion, type RequestOptions } from "./config.js";
-import { resolveIdempotencyKey } from "./idempotency.js";
+import { resolveIdempotencyKey, type IdempotencyKeyScope } from "./idempotency.js";
 import { signJwt } from "./jwt.js";
-import { byteLength, stringifyPacket } from "./packets.js";
+import { packetClient, packetPathPrefix } from "./packet-client.js";
+import { byteLength, offloadPacket, stringifyPacket, type Packet } from "./packets.js";
 
 /** Options of a trigger (the reference's trigger options). */
 export interface TriggerOptions {
@@ -53,47 +54,73 @@ export async function triggerTask<TIdentifier extends string, TPayload, TOutput>
   requestOptions?: RequestOptions,
 ): Promise<RunHandle<TIdentifier, TPayload, TOutput>> {
   const client = apiClient(requestOptions);
-  const packet = stringifyPacket(payload);
+  // inside a task a trigger is a durable step: a replay of the run gets the same child run back, not a second one
+  const store = currentExecution();
+  const step = store?.steps?.next();
+  const requestIdempotencyKey = store && step !== undefined ? `gantry-step:${store.execution.run.id}:${step}` : undefined;
+  const encoded = stringifyPacket(payload);
+  // 128 KiB and more: uploaded first, the trigger carries its storage path (wire-format.md §3.3)
+  const packet = await offloadPacket(packetClient(client), encoded, packetPathPrefix());
   const idempotency = await resolveIdempotencyKey(options.idempotencyKey);
   const parentRunId = currentExecution()?.ctx.run.id;
   const lockToVersion = options.version ?? envLockVersion();
 
-  // Key order follows the official client's bodies (wire-format.md §3.2); undefined keys are dropped by JSON.
   const body = {
     ...(packet.data !== undefined ? { payload: packet.data } : {}),
-    options: {
-      queue: options.queue ? { name: options.queue } : undefined,
-      concurrencyKey: options.concurrencyKey,
-      payloadType: packet.dataType,
-      payloadSize: byteLength(packet.data),
-      idempotencyKey: idempotency?.idempotencyKey,
-      idempotencyKeyOptions: idempotency?.idempotencyKeyOptions,
-      idempotencyKeyTTL: options.idempotencyKeyTTL,
-      delay: options.delay,
-      ttl: options.ttl,
-      tags: options.tags,
-      maxAttempts: options.maxAttempts,
-      metadata: options.metadata,
-      maxDuration: options.maxDuration,
-      machine: options.machine,
-      priority: options.priority,
-      lockToVersion,
-      region: options.region,
-      test: options.test,
-      parentRunId,
-    },
+    options: triggerBodyOptions(options, { packet, payloadSize: byteLength(encoded.data), idempotency, lockToVersion, parentRunId }),
   };
 
   const { data, headers } = await client.request(
     TriggerTaskResponse,
     "POST",
     `/api/v1/tasks/${encodeURIComponent(taskId)}/trigger`,
-    { body, spanParentAsLink: true },
+    { body, spanParentAsLink: true, ...(requestIdempotencyKey ? { requestIdempotencyKey } : {}) },
   );
   const publicAccessToken = await publicTokenFor(headers, client.accessToken, !client.options.insideTask, [`read:runs:${data.id}`], options.publicTokenOptions?.expirationTime);
   const handle: RunHandle<TIdentifier, TPayload, TOutput> = { id: data.id, publicAccessToken, taskIdentifier: taskId };
   if (data.isCached !== undefined) handle.isCached = data.isCached;
   return handle;
+}
+
+/** What a trigger body carries besides the caller's options. Each caller passes what applies to it. */
+export interface TriggerBodyContext {
+  /** the payload as sent (its storage path once offloaded) */
+  packet: Packet;
+  /** UTF-8 bytes of the payload before any offload; undefined: not sent */
+  payloadSize: number | undefined;
+  /** the resolved key (server triggers and batch items; a browser trigger token sends none) */
+  idempotency?: { idempotencyKey: string; idempotencyKeyOptions?: { key: string; scope: IdempotencyKeyScope } };
+  lockToVersion?: string;
+  /** the run this trigger is made from, inside a task */
+  parentRunId?: string;
+}
+
+/**
+ * The `options` of a trigger body, shared by `tasks.trigger`, browser triggers and batch items. Key order
+ * follows the official client's bodies (wire-format.md §3.2); undefined keys are dropped by JSON.
+ */
+export function triggerBodyOptions(options: TriggerOptions, ctx: TriggerBodyContext) {
+  return {
+    queue: options.queue ? { name: options.queue } : undefined,
+    concurrencyKey: options.concurrencyKey,
+    payloadType: ctx.packet.dataType,
+    payloadSize: ctx.payloadSize,
+    idempotencyKey: ctx.idempotency?.idempotencyKey,
+    idempotencyKeyOptions: ctx.idempotency?.idempotencyKeyOptions,
+    idempotencyKeyTTL: options.idempotencyKeyTTL,
+    delay: options.delay,
+    ttl: options.ttl,
+    tags: options.tags,
+    maxAttempts: options.maxAttempts,
+    metadata: options.metadata,
+    maxDuration: options.maxDuration,
+    machine: options.machine,
+    priority: options.priority,
+    lockToVersion: ctx.lockToVersion,
+    region: options.region,
+    test: options.test,
+    parentRunId: ctx.parentRunId,
+  };
 }
 
 /**

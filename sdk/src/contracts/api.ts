@@ -236,6 +236,17 @@ export const FailDeploymentRequestBody = z.object({
 
 export const UploadArtifactResponse = z.object({ hash: z.string(), size: z.number() });
 
+/** Most text one `POST /api/v1/deployments/:id/logs` may append; a deployment keeps the last 1 MB of its log. */
+export const DEPLOYMENT_LOG_APPEND_MAX = 256 * 1024;
+
+/** `POST /api/v1/deployments/:id/logs`: appends lines (newline-terminated text) to the deployment's build log. */
+export const AppendDeploymentLogsRequestBody = z.object({ logs: z.string().min(1).max(DEPLOYMENT_LOG_APPEND_MAX) });
+export type AppendDeploymentLogsRequestBody = z.infer<typeof AppendDeploymentLogsRequestBody>;
+
+/** `size`: the log's length (characters) after the append; `truncated`: earlier lines were dropped to keep it bounded. */
+export const AppendDeploymentLogsResponse = z.object({ size: z.number().int(), truncated: z.boolean() });
+export type AppendDeploymentLogsResponse = z.infer<typeof AppendDeploymentLogsResponse>;
+
 
 // ---------------------------------------------------------------------------------------------
 // Preview branches (`gantry preview archive`, the GitHub Action's `command: archive`, a closed PR)

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MachinePreset, RetryOptions } from "./common.js";
+import { QueueRateLimit } from "./queues.js";
 
 /** One task as found by indexing a bundle (registration, not exports: hidden tasks count). */
 export const TaskManifest = z.object({
@@ -7,7 +8,15 @@ export const TaskManifest = z.object({
   filePath: z.string(),
   exportName: z.string().optional(),
   description: z.string().optional(),
-  queue: z.object({ name: z.string(), concurrencyLimit: z.number().int().min(0).optional() }).optional(),
+  queue: z
+    .object({
+      name: z.string(),
+      concurrencyLimit: z.number().int().min(0).optional(),
+      totalConcurrencyLimit: z.number().int().min(0).optional(),
+      rateLimit: QueueRateLimit.optional(),
+      keyRateLimit: QueueRateLimit.optional(),
+    })
+    .optional(),
   retry: RetryOptions.optional(),
   /** seconds */
   maxDuration: z.number().int().min(0).optional(),
@@ -22,7 +31,17 @@ export const TaskManifest = z.object({
 });
 export type TaskManifest = z.infer<typeof TaskManifest>;
 
-export const QueueManifest = z.object({ name: z.string(), concurrencyLimit: z.number().int().min(0).optional() });
+export const QueueManifest = z.object({
+  name: z.string(),
+  /** per concurrency key (the whole queue when runs have none) */
+  concurrencyLimit: z.number().int().min(0).optional(),
+  /** across all concurrency keys of the queue */
+  totalConcurrencyLimit: z.number().int().min(0).optional(),
+  /** runs started per period, the queue as a whole */
+  rateLimit: QueueRateLimit.optional(),
+  /** runs started per period, each concurrency key */
+  keyRateLimit: QueueRateLimit.optional(),
+});
 
 /** Config values the runtime needs (defineConfig, minus `build`). */
 export const RuntimeConfig = z.object({

@@ -6,8 +6,9 @@ import { RunStatus, TaskRunError } from "./common.js";
  * - `GET /realtime/v1/runs/{runId}`: one run;
  * - `GET /realtime/v1/runs?tags=a,b[&createdAt=1h]`: runs with any of the tags (Gantry: comma-separated);
  * - `GET /realtime/v1/batches/{batchId}`: a batch's runs;
- * - `GET /realtime/v1/streams/{runId}/{streamKey}`: a run's stream chunks (Gantry's path; the reference's
- *   streams v2 writes go to `PUT|POST /realtime/v1/streams/{runId}/{target}/{streamKey}[/append]`).
+ * - `GET /realtime/v1/streams/{runId}/{streamKey}`: a run's stream chunks; SDKs (a `trigger-version` header)
+ *   get the reference's streams v2 records (`RealtimeStreamBatch`), other clients `event: chunk` (writes go to
+ *   `PUT|POST /realtime/v1/streams/{runId}/{target}/{streamKey}[/append]`).
  * Each run event is `event: run`, `id: <change cursor>`, `data: <RealtimeRunWire JSON>`; a client reconnecting
  * with `Last-Event-ID: <id>` receives every run it follows that changed after that cursor.
  */
@@ -38,6 +39,8 @@ export const RealtimeRunWire = z.object({
   costInCents: z.number(),
   baseCostInCents: z.number(),
   attemptNumber: z.number().optional(),
+  /** the keys of the streams the run wrote to (the reference's `realtimeStreams`), in the order they started */
+  realtimeStreams: z.array(z.string()).optional(),
   /** the change cursor of this state (also the SSE event id) */
   seq: z.string(),
 });
@@ -46,6 +49,16 @@ export type RealtimeRunWire = z.infer<typeof RealtimeRunWire>;
 /** One chunk of a realtime stream: `event: chunk`, `id: <seq>`, `data: <RealtimeStreamChunk JSON>`. */
 export const RealtimeStreamChunk = z.object({ seq: z.number(), data: z.unknown() });
 export type RealtimeStreamChunk = z.infer<typeof RealtimeStreamChunk>;
+
+/**
+ * Streams v2 read protocol (response header `X-Stream-Version: v2`): `event: batch`, data = this; each record's
+ * body is `{"data": <chunk>, "id": "<seq>"}`; resume with `Last-Event-ID: <seq_num>`. The response ends once the
+ * run finished and every chunk was sent.
+ */
+export const RealtimeStreamBatch = z.object({
+  records: z.array(z.object({ seq_num: z.number(), body: z.string(), timestamp: z.number(), headers: z.array(z.tuple([z.string(), z.string()])).optional() })),
+});
+export type RealtimeStreamBatch = z.infer<typeof RealtimeStreamBatch>;
 
 /** `POST /api/v1/auth/public-tokens`: a token Gantry signs (for keys that cannot self-sign). */
 export const CreatePublicTokenRequestBody = z.object({

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { TaskRunExecution, TaskRunExecutionResult } from "./execution.js";
+import { WaitpointResult } from "./waitpoints.js";
 
 /**
  * The runner ↔ api protocol: batch-shaped HTTP, `Authorization: Bearer <runner token>`.
@@ -22,13 +23,21 @@ export const StartAttemptsRequest = z.object({
         runId: z.string(),
         /** the run's environment as its job names it: a hint that lets the api read its variables in parallel */
         environmentId: z.string().optional(),
+        /** this runner holds the run's attempt suspended at a wait: resume that attempt rather than start a new one */
+        resumeAttempt: z.number().int().min(1).optional(),
       }),
     )
     .min(1)
     .max(1000),
 });
 export const StartAttemptResult = z.discriminatedUnion("ok", [
-  z.object({ runId: z.string(), ok: z.literal(true), execution: TaskRunExecution }),
+  z.object({
+    runId: z.string(),
+    ok: z.literal(true),
+    execution: TaskRunExecution,
+    /** set when the suspended attempt (`resumeAttempt`) continues: the result of the wait it was suspended on */
+    resume: z.object({ waitpoint: WaitpointResult }).optional(),
+  }),
   z.object({
     runId: z.string(),
     ok: z.literal(false),
@@ -86,6 +95,12 @@ export const LogsRequest = z.object({ events: z.array(LogEvent).max(5000) });
 
 /** Redis pub/sub channel on which the api announces canceled runs: message = JSON `{ runId }`. */
 export const CANCEL_CHANNEL = "gantry:cancel";
+
+/**
+ * Redis pub/sub channel on which the api hands a resumed run to the runner holding its suspended attempt (the
+ * run's job reached another runner): message = JSON `{ runId, runnerId }`; that runner starts it itself.
+ */
+export const RESUME_CHANNEL = "gantry:resume";
 
 /** GET /api/runner/v1/artifacts/{hash}: the artifact JSON (see manifest.ts `Artifact`). */
 

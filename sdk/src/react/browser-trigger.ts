@@ -2,7 +2,7 @@ import { TriggerTaskResponse } from "../contracts/index.js";
 import { ApiClient } from "../client/api-client.js";
 import { DEFAULT_API_URL } from "../client/config.js";
 import { byteLength, stringifyPacket } from "../client/packets.js";
-import type { RunHandle } from "../client/trigger.js";
+import { triggerBodyOptions, type RunHandle } from "../client/trigger.js";
 
 /** Options a browser may pass when triggering with a trigger token. */
 export interface BrowserTriggerOptions {
@@ -35,19 +35,10 @@ export async function triggerWithToken<TPayload, TOutput>(
     fetch: conn.fetch ?? globalThis.fetch.bind(globalThis),
   });
   const packet = stringifyPacket(payload);
+  // the shared builder, switched to what a trigger token may send: no idempotency, version or parent
   const body = {
     ...(packet.data !== undefined ? { payload: packet.data } : {}),
-    options: {
-      queue: options.queue ? { name: options.queue } : undefined,
-      concurrencyKey: options.concurrencyKey,
-      payloadType: packet.dataType,
-      payloadSize: byteLength(packet.data),
-      delay: options.delay,
-      ttl: options.ttl,
-      tags: options.tags,
-      maxAttempts: options.maxAttempts,
-      metadata: options.metadata,
-    },
+    options: triggerBodyOptions(options, { packet, payloadSize: byteLength(packet.data) }),
   };
   const { data, headers } = await client.request(TriggerTaskResponse, "POST", `/api/v1/tasks/${encodeURIComponent(taskId)}/trigger`, { body });
   return { id: data.id, publicAccessToken: headers.get("x-trigger-jwt") ?? "", taskIdentifier: taskId };

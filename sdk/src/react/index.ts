@@ -5,6 +5,8 @@
 export { useRealtimeRun, useRealtimeRunsWithTag, useRealtimeBatch } from "./use-realtime-run.js";
 export type { RealtimeHookOptions, UseRealtimeRunOptions } from "./use-realtime-run.js";
 export { useRealtimeStream } from "./use-realtime-stream.js";
+export { useRealtimeRunWithStreams } from "./use-realtime-run-with-streams.js";
+export type { RealtimeStreams, UseRealtimeRunWithStreamsOptions } from "./use-realtime-run-with-streams.js";
 export type { UseRealtimeStreamOptions } from "./use-realtime-stream.js";
 export { useTaskTrigger, useRealtimeTaskTrigger } from "./use-task-trigger.js";
 export type { TaskTriggerHookOptions, TaskTriggerState } from "./use-task-trigger.js";

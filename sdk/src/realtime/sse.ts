@@ -14,6 +14,8 @@ export interface SseOptions {
   signal?: AbortSignal;
   /** reconnect (with Last-Event-ID) when the stream ends or the network fails; default true */
   reconnect?: boolean;
+  /** false: a response the server ends cleanly ends the iteration (failures still reconnect); default true */
+  reconnectOnClose?: boolean;
   /** called with the HTTP status of a refused connection; throwing there ends the iteration */
   onHttpError?(response: Response): Promise<never>;
 }
@@ -53,6 +55,7 @@ export async function* sseEvents(url: string, opts: SseOptions): AsyncGenerator<
             yield field.event;
           }
         }
+        if (opts.reconnectOnClose === false) return;
       } catch (error) {
         if (opts.signal?.aborted) return;
         if (opts.reconnect === false) throw error;

@@ -1,6 +1,6 @@
 import { currentExecution } from "../runtime/current.js";
-import { realtimeRequest, type RealtimeConnection } from "./subscribe.js";
-import { sseEvents } from "./sse.js";
+import { realtimeRequest, type RealtimeConnection } from "./request.js";
+import { readChunks } from "./stream-read.js";
 
 /** Where a stream is written: the current run (default), its parent, its root, or a run id. */
 export type StreamTarget = "self" | "parent" | "root" | (string & {});
@@ -160,33 +160,8 @@ async function append<T>(key: string, chunk: T, options: StreamWriteOptions = {}
   await writer.flush();
 }
 
-async function* read<T>(runId: string, key: string, options: StreamReadOptions = {}): AsyncGenerator<T> {
-  const controller = new AbortController();
-  options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
-  const start = options.startIndex ? `?startIndex=${options.startIndex}` : "";
-  const req = realtimeRequest(`/realtime/v1/streams/${encodeURIComponent(runId)}/${encodeURIComponent(key)}${start}`, options);
-  const timeoutMs = (options.timeoutInSeconds ?? 60) * 1000;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const arm = () => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(), timeoutMs);
-  };
-  arm();
-  try {
-    for await (const event of sseEvents(req.url, { headers: req.headers, fetch: req.fetch, signal: controller.signal })) {
-      if (event.event === "end") return;
-      if (event.event !== "chunk") continue;
-      arm();
-      try {
-        yield JSON.parse(event.data) as T;
-      } catch {
-        yield event.data as T;
-      }
-    }
-  } finally {
-    if (timer) clearTimeout(timer);
-    controller.abort();
-  }
+function read<T>(runId: string, key: string, options: StreamReadOptions = {}): AsyncGenerator<T> {
+  return readChunks<T>(runId, key, { ...options, timeoutInSeconds: options.timeoutInSeconds ?? 60 });
 }
 
 /**

@@ -1,17 +1,11 @@
-import { apiClient, readSdkEnv, DEFAULT_API_URL, type RequestOptions } from "../client/config.js";
-import { SDK_VERSION } from "../version.js";
 import { ApiError } from "../client/errors.js";
+import { realtimeRequest, type RealtimeConnection } from "./request.js";
 import type { AnyTask } from "../tasks/task.js";
 import { decodeRealtimeRun, isFinal, type RealtimeRun } from "./run.js";
 import { sseEvents } from "./sse.js";
+import { runsWithStreams, type RunWithStreamsSubscription, type StreamsRecord } from "./with-streams.js";
 
-/** Where and as whom to connect: defaults to `configure()` / the environment; hooks pass a public token. */
-export interface RealtimeConnection {
-  /** a secret key or public access token */
-  accessToken?: string;
-  baseURL?: string;
-  fetch?: typeof fetch;
-}
+export { realtimeRequest, type RealtimeConnection } from "./request.js";
 
 export interface SubscribeOptions extends RealtimeConnection {
   /** end the iteration once the run (subscribeToRun) finished; default true */
@@ -24,30 +18,17 @@ export interface SubscribeOptions extends RealtimeConnection {
 /** An async iterable of run states; `unsubscribe()` ends it (as does `break`). */
 export interface RunSubscription<TTask extends AnyTask = AnyTask> extends AsyncIterable<RealtimeRun<TTask>> {
   unsubscribe(): void;
-}
-
-/** @internal the URL and headers of a realtime request */
-export function realtimeRequest(path: string, conn: RealtimeConnection, requestOptions?: RequestOptions) {
-  let baseURL = conn.baseURL;
-  let accessToken = conn.accessToken;
-  let fetchImpl = conn.fetch;
-  if (!accessToken || !baseURL || !fetchImpl) {
-    if (accessToken) {
-      baseURL ??= readSdkEnv().baseURL ?? DEFAULT_API_URL;
-    } else {
-      const client = apiClient(requestOptions);
-      accessToken = client.accessToken;
-      baseURL ??= client.baseURL;
-      fetchImpl ??= client.options.fetch;
-    }
-  }
-  fetchImpl ??= globalThis.fetch.bind(globalThis);
-  const headers: Record<string, string> = {
-    authorization: `Bearer ${accessToken}`,
-    "trigger-version": SDK_VERSION,
-    "x-trigger-source": "sdk",
-  };
-  return { url: `${baseURL!.replace(/\/+$/, "")}${path}`, headers, fetch: fetchImpl };
+  /**
+   * The run states and, merged in, the chunks of every stream the run writes: `{ type: "run", run }` or
+   * `{ type: <stream key>, chunk, run }`. Ends when the run finished and its streams were read to the end.
+   *
+   * @example
+   * for await (const part of runs.subscribeToRun<typeof myTask>(id).withStreams<{ openai: string }>()) {
+   *   if (part.type === "run") console.log(part.run.status);
+   *   else if (part.type === "openai") process.stdout.write(part.chunk);
+   * }
+   */
+  withStreams<TStreams extends StreamsRecord = StreamsRecord>(): RunWithStreamsSubscription<TTask, TStreams>;
 }
 
 /** @internal subscribes to `path`, yielding each run's newer states, de-duplicated by change cursor. */
@@ -89,13 +70,15 @@ export function subscribeRuns<TTask extends AnyTask>(path: string, opts: Subscri
   }
 
   const generator = iterate();
-  return {
+  const subscription: RunSubscription<TTask> = {
     [Symbol.asyncIterator]: () => generator,
     unsubscribe: () => {
       controller.abort();
       void generator.return(undefined);
     },
+    withStreams: <TStreams extends StreamsRecord>() => runsWithStreams<TTask, TStreams>(subscription, opts),
   };
+  return subscription;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { LogEvent, TaskRunExecution } from "../contracts/index.js";
+import type { LogEvent, TaskRunExecution, WaitpointResult } from "../contracts/index.js";
 import type { Context } from "../tasks/context.js";
 
 /** A log line or span as user code produces it; the runtime adds the run id and attempt number. */
@@ -12,6 +12,28 @@ export interface ExecutionStore {
   /** the innermost `logger.trace` span, parent of logs written inside it */
   spanId?: string;
   emit(event: LogInput): void;
+  /** durable steps (waits, child runs, tokens); set by the worker, absent outside one */
+  steps?: StepRuntime;
+}
+
+/** What a wait tells the onWait/onResume hooks. */
+export type WaitInfo =
+  | { type: "duration"; date: Date }
+  | { type: "token"; token: string }
+  | { type: "task"; runId: string }
+  | { type: "batch"; runIds: string[] };
+
+/**
+ * The attempt's durable steps. Each wait, triggerAndWait, batchTriggerAndWait and createToken takes the next
+ * step number; the api records what happened at each, so an attempt that replays the run gets the same
+ * answers in the same order.
+ */
+export interface StepRuntime {
+  next(): number;
+  /** a wait is in progress (the reference allows no parallel waits) */
+  waiting: boolean;
+  /** the api has the run WAITING: suspend this attempt until the runner resumes it with the waitpoint's result */
+  suspend(info: WaitInfo): Promise<WaitpointResult>;
 }
 
 interface RuntimeProvider {

@@ -1,4 +1,5 @@
 import type { TaskManifest } from "../contracts/index.js";
+import { payloadJsonSchema } from "./payload-schema.js";
 import type { AnyTaskOptions } from "./types.js";
 
 /** A task as `task()` registered it: found by registration, not by export (hidden tasks count). */
@@ -71,6 +72,9 @@ export function toTaskManifest(task: RegisteredTask): TaskManifest {
   if (options.queue) {
     manifest.queue = { name: options.queue.name ?? `task/${task.id}` };
     if (options.queue.concurrencyLimit !== undefined) manifest.queue.concurrencyLimit = options.queue.concurrencyLimit;
+    if (options.queue.totalConcurrencyLimit !== undefined) manifest.queue.totalConcurrencyLimit = options.queue.totalConcurrencyLimit;
+    if (options.queue.rateLimit) manifest.queue.rateLimit = { ...options.queue.rateLimit };
+    if (options.queue.keyRateLimit) manifest.queue.keyRateLimit = { ...options.queue.keyRateLimit };
   }
   if (options.retry) {
     const { outOfMemory: _oom, ...retry } = options.retry;
@@ -79,5 +83,7 @@ export function toTaskManifest(task: RegisteredTask): TaskManifest {
   if (options.maxDuration !== undefined) manifest.maxDuration = options.maxDuration;
   if (machine) manifest.machine = machine;
   if (task.schedule) manifest.schedule = task.schedule;
+  const payloadSchema = "schema" in options ? payloadJsonSchema(options.schema) : undefined;
+  if (payloadSchema !== undefined) manifest.payloadSchema = payloadSchema;
   return manifest;
 }

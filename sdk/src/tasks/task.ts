@@ -1,5 +1,7 @@
 import type { RequestOptions } from "../client/config.js";
 import { triggerTask, type RunHandle, type TriggerOptions } from "../client/trigger.js";
+import { batchTriggerTask, type BatchRunHandle, type BatchTriggerOptions } from "../client/batch.js";
+import { batchTriggerAndWait, SubtaskUnwrapError, triggerAndWait, type BatchResult, type TaskRunPromise } from "./child-runs.js";
 import { registerTask } from "./registry.js";
 import { getSchemaParseFn, type inferSchemaIn, type inferSchemaOut, type Schema } from "./schema.js";
 import type { MaybePromise, QueueOptions, TaskOptions } from "./types.js";
@@ -9,6 +11,16 @@ export interface Task<TIdentifier extends string = string, TInput = any, TOutput
   readonly id: TIdentifier;
   readonly description?: string;
   trigger(payload: TInput, options?: TriggerOptions, requestOptions?: RequestOptions): Promise<RunHandle<TIdentifier, TInput, TOutput>>;
+  /** inside a task: triggers a child run and waits for its result (`.unwrap()` for the output or a throw) */
+  triggerAndWait(payload: TInput, options?: TriggerOptions): TaskRunPromise<TIdentifier, TOutput>;
+  /** triggers many runs of this task in one batch (each payload validated first for a schemaTask) */
+  batchTrigger(
+    items: Array<{ payload: TInput; options?: TriggerOptions }>,
+    options?: BatchTriggerOptions,
+    requestOptions?: RequestOptions,
+  ): Promise<BatchRunHandle<TIdentifier, TInput, TOutput>>;
+  /** inside a task: triggers many child runs and waits for all of them */
+  batchTriggerAndWait(items: Array<{ payload: TInput; options?: TriggerOptions }>): Promise<BatchResult<TIdentifier, TOutput>>;
   /** type-only brand used by `tasks.trigger<typeof myTask>` */
   readonly __types?: { payload: TInput; output: TOutput };
 }
@@ -65,12 +77,16 @@ export function schemaTask<TIdentifier extends string, S extends Schema, TOutput
 }
 
 /**
- * Declares a queue that tasks can share (one concurrency limit for all of them).
+ * Declares a queue that tasks can share (one concurrency limit for all of them). With a `concurrencyKey` at
+ * trigger, each key gets its own copy of the limit; `totalConcurrencyLimit` caps all keys together, and
+ * `rateLimit` / `keyRateLimit` bound how many runs start per period (the queue as a whole / each key).
  *
  * @example
  * import { queue, task } from "@gantry/sdk";
  * const emails = queue({ name: "emails", concurrencyLimit: 5 });
  * export const send = task({ id: "send-email", queue: emails, run: async () => {} });
+ * // each tenant: 2 at once and 10 per minute; all tenants together: 20 at once
+ * const tenants = queue({ name: "tenants", concurrencyLimit: 2, totalConcurrencyLimit: 20, keyRateLimit: { limit: 10, period: "1m" } });
  */
 export function queue(options: QueueOptions & { name: string }): QueueOptions & { name: string } {
   return { ...options };
@@ -102,8 +118,26 @@ export function defineTask<TIdentifier extends string, TInput, TOutput>(
       if (parsePayload) await parsePayload(payload);
       return triggerTask<TIdentifier, TInput, TOutput>(options.id, payload, triggerOptions, requestOptions);
     },
+    triggerAndWait(payload, triggerOptions) {
+      const run = (async () => {
+        if (parsePayload) await parsePayload(payload);
+        return triggerAndWait<Task<TIdentifier, TInput, TOutput>>(options.id as never, payload as never, triggerOptions);
+      })();
+      return Object.assign(run, { unwrap: () => run.then((r) => (r.ok ? r.output : triggerAndWaitUnwrapError(r))) }) as never;
+    },
+    async batchTrigger(items, batchOptions, requestOptions) {
+      if (parsePayload) for (const item of items) await parsePayload(item.payload);
+      return batchTriggerTask<Task<TIdentifier, TInput, TOutput>>(options.id as never, items as never, batchOptions, requestOptions);
+    },
+    batchTriggerAndWait(items) {
+      return batchTriggerAndWait<Task<TIdentifier, TInput, TOutput>>(options.id as never, items as never);
+    },
   };
   return handle;
 }
 
 export type { MaybePromise };
+
+function triggerAndWaitUnwrapError(r: { id: string; taskIdentifier: string; error?: unknown }): never {
+  throw new SubtaskUnwrapError(r.id, r.taskIdentifier, r.error);
+}

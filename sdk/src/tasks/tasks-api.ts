@@ -1,5 +1,7 @@
 import type { RequestOptions } from "../client/config.js";
 import { triggerTask, type RunHandle, type TriggerOptions } from "../client/trigger.js";
+import { batchTriggerTask } from "../client/batch.js";
+import { batchTriggerAndWait, triggerAndWait } from "./child-runs.js";
 import { addGlobalHook } from "./hooks.js";
 import type { AnyTask, TaskIdentifier, TaskOutput, TaskPayload } from "./task.js";
 import type {
@@ -49,6 +51,9 @@ function trigger<TTask extends AnyTask>(
  */
 export const tasks = {
   trigger,
+  triggerAndWait,
+  batchTriggerAndWait,
+  batchTrigger: batchTriggerTask,
   middleware: hook<"middleware", MiddlewareFn>("middleware"),
   /** @deprecated global init: prefer middleware and locals */
   init: hook<"init", StartHookFn>("init"),

@@ -7,7 +7,14 @@ export type RetryOptions = WireRetryOptions & { outOfMemory?: { machine?: Machin
 /** A task's queue: its own by default; share one by passing the same `queue({...})` object. */
 export interface QueueOptions {
   name?: string;
+  /** Runs at once; with a `concurrencyKey` at trigger, each key gets this limit (a copy of the queue per key). */
   concurrencyLimit?: number;
+  /** Runs at once across all concurrency keys of the queue together (Gantry). */
+  totalConcurrencyLimit?: number;
+  /** At most `limit` runs start per `period` ("10s", "1m", or milliseconds), the queue as a whole (Gantry). */
+  rateLimit?: { limit: number; period: string | number };
+  /** The same, for each concurrency key on its own (Gantry). */
+  keyRateLimit?: { limit: number; period: string | number };
 }
 
 export type MachineOption = MachinePreset | { preset: MachinePreset };

@@ -1,8 +1,16 @@
 import SuperJSON from "superjson";
-import type { LogEvent, RetryOptions, RuntimeConfig, TaskRunError, TaskRunExecution, TaskRunExecutionResult } from "../contracts/index.js";
+import type {
+  LogEvent,
+  RetryOptions,
+  RuntimeConfig,
+  TaskRunError,
+  TaskRunExecution,
+  TaskRunExecutionResult,
+  WaitpointResult,
+} from "../contracts/index.js";
 import { parsePacket } from "../client/packets.js";
 import { calculateNextRetryDelay, DEFAULT_RETRY_OPTIONS } from "../retry/delay.js";
-import { runWithStore, type ExecutionStore } from "../runtime/current.js";
+import { runWithStore, type ExecutionStore, type StepRuntime, type WaitInfo } from "../runtime/current.js";
 import { buildContext } from "../tasks/context.js";
 import { globalHooks } from "../tasks/hooks.js";
 import { getRegisteredTask, type RegisteredTask } from "../tasks/registry.js";
@@ -17,6 +25,10 @@ export interface RunningAttempt {
   result: Promise<TaskRunExecutionResult>;
   /** aborts the signal, runs onCancel hooks (≤ 30 s), then the attempt completes as CANCELED */
   cancel(): Promise<void>;
+  /** continues an attempt suspended at a wait, with the wait's result and a fresh run token */
+  resume(waitpoint: WaitpointResult, runToken: string): boolean;
+  /** true while suspended at a wait */
+  readonly suspended: boolean;
 }
 
 type Decision = { retry?: { timestamp: number; delay: number }; skippedRetrying?: boolean; error: unknown };
@@ -28,7 +40,13 @@ type Decision = { retry?: { timestamp: number; delay: number }; skippedRetrying?
  */
 export function executeAttempt(
   execution: TaskRunExecution,
-  options: { config?: RuntimeConfig; emit(event: LogEvent): void; now?: () => number },
+  options: {
+    config?: RuntimeConfig;
+    emit(event: LogEvent): void;
+    now?: () => number;
+    /** the attempt suspended at a wait (the worker tells the runner); without it, waits cannot suspend */
+    onSuspended?: () => void;
+  },
 ): RunningAttempt {
   const now = options.now ?? Date.now;
   const controller = new AbortController();
@@ -46,6 +64,26 @@ export function executeAttempt(
         attemptNumber: execution.attempt.number,
       }),
   };
+  let pendingResume: ((w: WaitpointResult) => void) | undefined;
+  const steps: StepRuntime = {
+    next: (() => {
+      let step = 0;
+      return () => step++;
+    })(),
+    waiting: false,
+    suspend: async (info: WaitInfo) => {
+      if (!options.onSuspended) throw new Error("This worker cannot suspend an attempt at a wait (no runner connection)");
+      const waitHooks = [...globalHooks().onWait.values(), task?.options.onWait];
+      await callEach(store, "onWait", waitHooks, (fn) => fn({ ...args(), wait: info }));
+      const resumed = new Promise<WaitpointResult>((resolve) => (pendingResume = resolve));
+      options.onSuspended();
+      const waitpoint = await resumed;
+      const resumeHooks = [...globalHooks().onResume.values(), task?.options.onResume];
+      await callEach(store, "onResume", resumeHooks, (fn) => fn({ ...args(), wait: info }));
+      return waitpoint;
+    },
+  };
+  store.steps = steps;
   const started = performance.now();
   const usage = () => ({ durationMs: Math.round(performance.now() - started) });
   const fail = (error: TaskRunError, extra: Partial<Extract<TaskRunExecutionResult, { ok: false }>> = {}): TaskRunExecutionResult => ({
@@ -226,7 +264,23 @@ export function executeAttempt(
     finish(fail(internalError("TASK_RUN_CANCELLED", "The run was canceled"), { outcome: "CANCELED", skippedRetrying: true }));
   };
 
-  return { result, cancel };
+  const resume = (waitpoint: WaitpointResult, runToken: string): boolean => {
+    const continueWith = pendingResume;
+    if (!continueWith || finished) return false;
+    pendingResume = undefined;
+    store.execution = { ...store.execution, runToken };
+    continueWith(waitpoint);
+    return true;
+  };
+
+  return {
+    result,
+    cancel,
+    resume,
+    get suspended() {
+      return pendingResume !== undefined;
+    },
+  };
 }
 
 /** Calls each hook in order; a hook that throws is logged on the run and otherwise ignored. */

@@ -86,8 +86,9 @@ export function startWorker(opts: { config: unknown }): void {
   const running = new Map<string, RunningAttempt>();
   let shuttingDown = false;
 
+  // attempts suspended at a wait do not hold a shutdown up: their runs replay from the record elsewhere
   const exitWhenIdle = () => {
-    if (shuttingDown && running.size === 0) process.exit(0);
+    if (shuttingDown && [...running.values()].every((a) => a.suspended)) process.exit(0);
   };
 
   process.on("message", (raw: unknown) => {
@@ -109,9 +110,17 @@ export function startWorker(opts: { config: unknown }): void {
     switch (message.type) {
       case "execute": {
         const execution = message.execution;
-        const attempt = executeAttempt(execution, { ...(config ? { config } : {}), emit: (event) => send({ type: "log", event }) });
+        const attempt = executeAttempt(execution, {
+          ...(config ? { config } : {}),
+          emit: (event) => send({ type: "log", event }),
+          onSuspended: () => {
+            send({ type: "suspended", runId: execution.run.id, attemptNumber: execution.attempt.number });
+            exitWhenIdle();
+          },
+        });
         running.set(execution.run.id, attempt);
         void attempt.result.then((result) => {
+          if (running.get(execution.run.id) !== attempt) return; // discarded meanwhile
           running.delete(execution.run.id);
           send({ type: "completed", runId: execution.run.id, attemptNumber: execution.attempt.number, result });
           exitWhenIdle();
@@ -120,6 +129,20 @@ export function startWorker(opts: { config: unknown }): void {
       }
       case "cancel":
         void running.get(message.runId)?.cancel();
+        return;
+      case "resume": {
+        const attempt = running.get(message.runId);
+        if (!attempt?.resume(message.waitpoint, message.runToken)) {
+          // nothing suspended here for that run any more: say so, the runner starts it afresh (a replay)
+          const error = internalError("TASK_RUN_RESUME_FAILED", `No attempt of run ${message.runId} is suspended in this process`);
+          send({ type: "completed", runId: message.runId, attemptNumber: message.attemptNumber, result: { ok: false, id: message.runId, error, skippedRetrying: true } });
+        }
+        return;
+      }
+      case "discard":
+        // the suspended attempt's promise is never settled: its code, and everything it holds, is collected
+        running.delete(message.runId);
+        exitWhenIdle();
         return;
       case "shutdown":
         shuttingDown = true;

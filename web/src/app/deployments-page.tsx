@@ -1,4 +1,6 @@
+import { useState } from "preact/hooks";
 import { api, type Deployment } from "./api.js";
+import { BuildLog } from "./build-log.js";
 import { when } from "./format.js";
 import { envPath, useNav } from "./nav.js";
 import { usePoll } from "./use-poll.js";
@@ -15,6 +17,7 @@ export function DeploymentsPage() {
     4000,
   );
   const { message, act } = useAction(() => (refresh(), reload()));
+  const [openLog, setOpenLog] = useState<string | null>(null);
   const deployments = data?.data ?? [];
   const current = deployments.find((d) => d.isCurrent);
 
@@ -50,7 +53,7 @@ export function DeploymentsPage() {
           </tr>
         </thead>
         <tbody>
-          {deployments.map((d) => (
+          {deployments.map((d) => [
             <tr key={d.id} data-version={d.version}>
               <td>
                 <b>{d.version}</b> {d.isCurrent && <span class="badge current">current</span>}
@@ -65,15 +68,25 @@ export function DeploymentsPage() {
               <td>{d.tasks.length}</td>
               <td>{when(d.createdAt)}</td>
               <td>{when(d.deployedAt ?? undefined)}</td>
-              <td>
+              <td class="actions">
                 {d.status === "DEPLOYED" && !d.isCurrent && (
                   <button type="button" onClick={() => void promote(d)} aria-label={`${current && d.createdAt < current.createdAt ? "Roll back to" : "Promote"} ${d.version}`}>
                     {current && d.createdAt < current.createdAt ? "Roll back" : "Promote"}
                   </button>
                 )}
+                <button type="button" aria-expanded={openLog === d.id} onClick={() => setOpenLog(openLog === d.id ? null : d.id)} aria-label={`Build log of ${d.version}`}>
+                  {openLog === d.id ? "Hide log" : "Build log"}
+                </button>
               </td>
-            </tr>
-          ))}
+            </tr>,
+            openLog === d.id ? (
+              <tr key={`${d.id}-log`}>
+                <td colSpan={7}>
+                  <BuildLog path={`/api/v1/dashboard/projects/${project.ref}/deployments/${d.id}/logs`} label={`Deployment ${d.version}`} />
+                </td>
+              </tr>
+            ) : null,
+          ])}
           {data && deployments.length === 0 && (
             <tr>
               <td colSpan={7} class="muted">

@@ -1,10 +1,12 @@
 import { render } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { api, session, type SessionInfo } from "./api.js";
+import { AlertsPage } from "./alerts-page.js";
 import { ApiKeysPage } from "./api-keys-page.js";
 import { BranchesPage } from "./branches-page.js";
 import { DeploymentsPage } from "./deployments-page.js";
 import { EnvVarsPage } from "./envvars-page.js";
+import { GitHubPage } from "./github-page.js";
 import { NavContext, pickEnvironment, type Nav } from "./nav.js";
 import { QueuesPage } from "./queues-page.js";
 import { RunPage } from "./run-page.js";
@@ -33,6 +35,8 @@ const PAGES: Array<{ hash: string; label: string; short?: string; key: string }>
   { hash: "#/queues", label: "Queues", key: "q" },
   { hash: "#/envvars", label: "Environment variables", short: "Env vars", key: "e" },
   { hash: "#/api-keys", label: "API keys", key: "k" },
+  { hash: "#/alerts", label: "Alerts", key: "a" },
+  { hash: "#/github", label: "GitHub", key: "h" },
 ];
 
 /** `g` then a page's key jumps there (outside form fields). */
@@ -61,6 +65,11 @@ function App() {
   const [info, setInfo] = useState<SessionInfo | null | undefined>(undefined);
   const [environmentId, setEnvironmentId] = useState(session.environmentId);
   useShortcuts();
+  // links from outside (an alert's dashboardUrl) name the environment: `#/runs/run_…?env=<environment id>`
+  const linkedEnv = new URLSearchParams(route.split("?")[1] ?? "").get("env");
+  useEffect(() => {
+    if (linkedEnv && linkedEnv !== environmentId) setEnvironmentId(linkedEnv);
+  }, [linkedEnv]);
 
   const reload = useCallback(async () => {
     try {
@@ -80,7 +89,7 @@ function App() {
 
   if (info === undefined) return <p class="muted center">Loading…</p>;
   if (info === null) return <SignIn onSignedIn={() => void reload()} />;
-  const picked = pickEnvironment(info, environmentId);
+  const picked = pickEnvironment(info, linkedEnv ?? environmentId);
   if (!picked) {
     return (
       <main class="center" id="content">
@@ -118,6 +127,10 @@ function App() {
     <EnvVarsPage />
   ) : route.startsWith("#/api-keys") ? (
     <ApiKeysPage />
+  ) : route.startsWith("#/alerts") ? (
+    <AlertsPage />
+  ) : route.startsWith("#/github") ? (
+    <GitHubPage />
   ) : (
     <RunsPage />
   );

@@ -2,6 +2,7 @@ import { useRef, useState } from "preact/hooks";
 import { api, errorText, type RunDetail, type TaskEvent } from "./api.js";
 import { duration, json, when } from "./format.js";
 import { RunLogs } from "./run-logs.js";
+import { RunStreams } from "./run-streams.js";
 import { useRunEvents } from "./use-live.js";
 import { usePoll } from "./use-poll.js";
 
@@ -106,6 +107,7 @@ export function RunPage({ id }: { id: string }) {
           <pre class="error">{run.error.stackTrace ?? `${run.error.name ?? "Error"}: ${run.error.message}`}</pre>
         </>
       )}
+      <RunStreams runId={run.id} finished={run.isCompleted} />
       {run.metadata && Object.keys(run.metadata).length > 0 && (
         <>
           <h2>Metadata</h2>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, type RunSummary } from "./api.js";
-import { describeProgress, runBulk, type BulkProgress } from "./bulk.js";
+import { api, errorText, type RunSummary } from "./api.js";
+import { abortBulk, describeProgress, runBulk, type BulkProgress } from "./bulk.js";
 import { duration, when } from "./format.js";
 import { useNav } from "./nav.js";
 import { usePoll } from "./use-poll.js";
@@ -89,9 +89,16 @@ export function RunsPage() {
     else next.add(id);
     setSelected(next);
   };
+  const [bulkError, setBulkError] = useState<string | null>(null);
   const bulk = async (action: "cancel" | "replay") => {
-    await runBulk(action, [...selected], setProgress);
-    setSelected(new Set());
+    setBulkError(null);
+    try {
+      await runBulk(action, [...selected], setProgress);
+      setSelected(new Set());
+    } catch (e) {
+      setProgress(null);
+      setBulkError(errorText(e));
+    }
     refresh();
   };
   const busy = progress !== null && !progress.finished;
@@ -148,8 +155,13 @@ export function RunsPage() {
         <button type="button" disabled={selected.size === 0 || busy} onClick={() => void bulk("replay")}>
           Replay selected ({selected.size})
         </button>
+        {busy && progress?.id && (
+          <button type="button" onClick={() => void abortBulk(progress.id!).catch((e) => setBulkError(errorText(e)))}>
+            Abort
+          </button>
+        )}
         <span role="status" aria-live="polite" class="muted">
-          {progress ? describeProgress(progress) : ""}
+          {bulkError ?? (progress ? describeProgress(progress) : "")}
         </span>
       </div>
       {error && <p class="error" role="alert">{error}</p>}

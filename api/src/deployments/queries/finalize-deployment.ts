@@ -1,4 +1,4 @@
-import type { BuildManifest } from "@gantry/sdk/contracts";
+import { parseDurationMs, type BuildManifest } from "@gantry/sdk/contracts";
 import type { Db as Sql } from "../../db/sql.js";
 
 /** The default queue of a task without one: the reference's `task/<id>`. */
@@ -41,16 +41,61 @@ export async function markDeployed(sql: Sql, id: string, artifactHash: string, m
  * Creates the environment's queues a version declares (named queues and each task's queue) and applies their
  * declared concurrency limits.
  */
-export async function upsertQueues(sql: Sql, environmentId: string, queues: { id: string; name: string; concurrencyLimit: number | null }[]): Promise<void> {
+export async function upsertQueues(
+  sql: Sql,
+  environmentId: string,
+  queues: { id: string; name: string; concurrencyLimit: number | null; totalConcurrencyLimit?: number | null; rateLimit?: QueueRateLimits | null }[],
+): Promise<void> {
   if (queues.length === 0) return;
   await sql`
-    insert into queues (id, environment_id, name, concurrency_limit)
-    select q.id, ${environmentId}, q.name, q.concurrency_limit
-    from jsonb_to_recordset(${sql.json(queues.map((q) => ({ id: q.id, name: q.name, concurrency_limit: q.concurrencyLimit })) as never)})
-      as q(id text, name text, concurrency_limit integer)
+    insert into queues (id, environment_id, name, concurrency_limit, total_concurrency_limit, rate_limit)
+    select q.id, ${environmentId}, q.name, q.concurrency_limit, q.total_concurrency_limit, q.rate_limit
+    from jsonb_to_recordset(${sql.json(
+      queues.map((q) => ({
+        id: q.id,
+        name: q.name,
+        concurrency_limit: q.concurrencyLimit,
+        total_concurrency_limit: q.totalConcurrencyLimit ?? null,
+        rate_limit: q.rateLimit ?? null,
+      })) as never,
+    )})
+      as q(id text, name text, concurrency_limit integer, total_concurrency_limit integer, rate_limit jsonb)
     on conflict (environment_id, name) do update
-      set concurrency_limit = excluded.concurrency_limit, updated_at = now()
-      where queues.concurrency_limit is distinct from excluded.concurrency_limit`;
+      set concurrency_limit = excluded.concurrency_limit, total_concurrency_limit = excluded.total_concurrency_limit,
+        rate_limit = excluded.rate_limit, updated_at = now()
+      where queues.concurrency_limit is distinct from excluded.concurrency_limit
+        or queues.total_concurrency_limit is distinct from excluded.total_concurrency_limit
+        or queues.rate_limit is distinct from excluded.rate_limit`;
+}
+
+/** `queues.rate_limit`: runs started per period, the queue as a whole and each concurrency key. */
+export interface QueueRateLimits {
+  queue?: { limit: number; periodMs: number };
+  key?: { limit: number; periodMs: number };
+}
+
+/** A rate limit's period: milliseconds, or a duration ("10s", "1m"). */
+function periodMs(period: number | string): number {
+  const ms = typeof period === "number" ? period : parseDurationMs(period);
+  if (ms === undefined || ms < 1) throw new Error(`rate limit period ${JSON.stringify(period)} is not a duration ("10s", "1m") or milliseconds`);
+  return Math.round(ms);
+}
+
+/** The total cap and rate limits each queue declares (named queues, and tasks' own queue options), by name. */
+export function queueFlowControl(manifest: BuildManifest): Map<string, { totalConcurrencyLimit: number | null; rateLimit: QueueRateLimits | null }> {
+  const out = new Map<string, { totalConcurrencyLimit: number | null; rateLimit: QueueRateLimits | null }>();
+  const declared = [...manifest.queues, ...manifest.tasks.flatMap((t) => (t.queue ? [{ ...t.queue, name: taskQueueName(t) }] : []))];
+  for (const q of declared) {
+    const rateLimit: QueueRateLimits = {};
+    if (q.rateLimit) rateLimit.queue = { limit: q.rateLimit.limit, periodMs: periodMs(q.rateLimit.period) };
+    if (q.keyRateLimit) rateLimit.key = { limit: q.keyRateLimit.limit, periodMs: periodMs(q.keyRateLimit.period) };
+    const prev = out.get(q.name);
+    out.set(q.name, {
+      totalConcurrencyLimit: q.totalConcurrencyLimit ?? prev?.totalConcurrencyLimit ?? null,
+      rateLimit: rateLimit.queue || rateLimit.key ? rateLimit : (prev?.rateLimit ?? null),
+    });
+  }
+  return out;
 }
 
 export async function setCurrentDeployment(sql: Sql, environmentId: string, deploymentId: string): Promise<void> {

@@ -31,6 +31,7 @@ export interface RealtimeRunRow {
   delay_until: Date | null;
   queued_at: Date | null;
   expired_at: Date | null;
+  realtime_streams: string[];
   change_seq: string;
 }
 
@@ -61,7 +62,7 @@ export async function selectRunChanges(
   return db<RealtimeRunRow[]>`
     select id, task_identifier, status, ${payloadCols}, payload_type, output_type, error, metadata, tags,
       idempotency_key, ttl, is_test, batch_id, attempt_number, usage_duration_ms::text as usage_duration_ms,
-      created_at, updated_at, started_at, completed_at, delay_until, queued_at, expired_at,
+      created_at, updated_at, started_at, completed_at, delay_until, queued_at, expired_at, realtime_streams,
       change_seq::text as change_seq
     from runs
     where environment_id = ${environmentId} and ${where} and change_seq > ${cursor}::bigint

@@ -30,12 +30,39 @@ export async function insertStreamChunks(db: Db, runId: string, key: string, chu
   return row ? Number(row.next) : 0;
 }
 
+export interface StreamChunk {
+  seq: number;
+  data: string;
+  /** when it was stored, in ms since the epoch */
+  at: number;
+}
+
 /** Chunks after `afterSeq` (-1: from the start), in order, at most CHUNKS_PAGE. */
-export async function selectStreamChunks(db: Db, runId: string, key: string, afterSeq: number): Promise<Array<{ seq: number; data: string }>> {
-  return db<Array<{ seq: number; data: string }>>`
-    select seq, data from realtime_stream_chunks
+export async function selectStreamChunks(db: Db, runId: string, key: string, afterSeq: number): Promise<StreamChunk[]> {
+  const rows = await db<Array<{ seq: number; data: string; at: string }>>`
+    select seq, data, (extract(epoch from created_at) * 1000)::bigint::text as at from realtime_stream_chunks
     where run_id = ${runId} and stream_key = ${key} and seq > ${afterSeq}
     order by seq limit ${CHUNKS_PAGE}`;
+  return rows.map((r) => ({ seq: r.seq, data: r.data, at: Number(r.at) }));
+}
+
+/** The last chunk's seq of a stream, -1 when it has none. */
+export async function selectLastStreamSeq(db: Db, runId: string, key: string): Promise<number> {
+  const [row] = await db<{ last: number | null }[]>`
+    select max(seq) as last from realtime_stream_chunks where run_id = ${runId} and stream_key = ${key}`;
+  return row?.last ?? -1;
+}
+
+/**
+ * Adds `key` to the run's `realtime_streams` unless it is there. Returns whether the run row changed (its
+ * subscribers then need a wake-up).
+ */
+export async function registerRunStream(db: Db, runId: string, key: string): Promise<boolean> {
+  const rows = await db`
+    update runs set realtime_streams = array_append(realtime_streams, ${key}::text)
+    where id = ${runId} and not (${key}::text = any(realtime_streams))
+    returning id`;
+  return rows.length > 0;
 }
 
 export interface StreamRunRow {

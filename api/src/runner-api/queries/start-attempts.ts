@@ -16,6 +16,11 @@ export type StartSelection =
       leaseLost?: string[];
       /** ...if untouched for this long (covers the instant between a start's commit and its lease) */
       quietMs?: number;
+      /**
+       * QUEUED runs among runIds whose suspended attempt (at a wait) another runner holds, and that this start
+       * may replay anyway (that runner is gone). Any other such run is left for its holder to resume in place.
+       */
+      replayAny?: string[];
     }
   | { kind: "claim"; environmentId: string; max: number };
 
@@ -46,6 +51,8 @@ export interface StartedRunRow {
   queue_name: string;
   machine: string | null;
   usage_duration_ms: string;
+  /** the attempt that was suspended at a wait when this start began a new one (a replay), else null */
+  suspended_attempt: number | null;
 }
 
 /**
@@ -98,7 +105,13 @@ export async function startAttempts(sql: Sql, selection: StartSelection, runnerI
                 and r.updated_at <= now() - ${selection.quietMs ?? 0} * interval '1 millisecond'
                 and r.attempt_number < coalesce(r.max_attempts, 1) + 1))
             and ${runScope}
-          for update of r skip locked
+            -- a run suspended at a wait is resumed by the runner holding its attempt (resume-attempts.ts); the
+            -- start replays it only when the caller is that runner (its process is gone) or it is named in replayAny
+            and (r.suspended_attempt is null or r.id = any(${col(sql, selection.replayAny ?? [])}::text[])
+              or exists (select 1 from attempts a where a.run_id = r.id and a.number = r.suspended_attempt and a.runner_id = ${runnerId}))
+          -- NO KEY UPDATE: a row another statement references by foreign key (a child's waitpoint, a run's
+          -- recorded wait) holds a KEY SHARE lock on it, which must not make this start skip the run
+          for no key update of r skip locked
         ) r`
       : sql`
         select r.id, r.task_identifier, r.max_attempts, r.environment_id, r.locked_deployment_id, r.requested_version
@@ -106,7 +119,7 @@ export async function startAttempts(sql: Sql, selection: StartSelection, runnerI
         where r.environment_id = ${selection.environmentId} and r.status = any(${col(sql, from)}::text[]) and r.available_at <= now()
         order by r.created_at - make_interval(secs => r.priority_ms / 1000.0), r.id
         limit ${selection.max}
-        for update of r skip locked`;
+        for no key update of r skip locked`;
   return sql<StartedRunRow[]>`
     with picked as materialized (${picked}),
     target as (
@@ -157,7 +170,7 @@ export async function startAttempts(sql: Sql, selection: StartSelection, runnerI
     select u.id, u.environment_id, u.task_identifier, u.locked_deployment_id, u.attempt_number,
       u.attempt_id, now() as attempt_started_at, u.payload, u.payload_type, u.tags, u.is_test,
       u.created_at, u.started_at, u.idempotency_key, u.max_attempts, u.max_duration, u.metadata, u.parent_run_id,
-      u.root_run_id, u.depth, u.queue_name, u.machine, u.usage_duration_ms
+      u.root_run_id, u.depth, u.queue_name, u.machine, u.usage_duration_ms, u.suspended_attempt
     from upd u`;
 }
 

@@ -1,6 +1,6 @@
-import type { Sql } from "postgres";
 import type { RunStatus } from "@gantry/sdk/contracts";
 import { col } from "../../batching/arrays.js";
+import type { Db } from "../../db/sql.js";
 
 export interface NewRun {
   id: string;
@@ -40,6 +40,8 @@ export interface InsertedRun {
   attemptNumber: number;
   /** the run already existed (same idempotency key or request key) */
   isCached: boolean;
+  /** a new run's place in the concurrency gate, as inserted (so dispatch need not read it back) */
+  placement?: { queue: string; orderMs: number; availableAtMs: number };
 }
 
 /**
@@ -48,7 +50,7 @@ export interface InsertedRun {
  * the task, PENDING_VERSION otherwise. Conflicts on the idempotency indexes insert nothing; those items answer
  * with the run already holding the key. Keys past their TTL are released first, so they yield a new run.
  */
-export async function insertRuns(sql: Sql, runs: NewRun[]): Promise<InsertedRun[]> {
+export async function insertRuns(sql: Db, runs: NewRun[]): Promise<InsertedRun[]> {
   // no transaction: the insert is one atomic statement, releasing expired keys first is harmless on its own,
   // and rows that won a conflict are committed (visible) by the time they are looked up
   const expiring = runs.filter((r) => r.idempotencyKey !== undefined);
@@ -61,7 +63,7 @@ export async function insertRuns(sql: Sql, runs: NewRun[]): Promise<InsertedRun[
       where r.environment_id = k.environment_id and r.task_identifier = k.task_identifier
         and r.idempotency_key = k.key and r.idempotency_key_expires_at <= now()`;
   }
-  const inserted = await sql<{ id: string; status: RunStatus; attempt_number: number }[]>`
+  const inserted = await sql<{ id: string; status: RunStatus; attempt_number: number; queue_name: string; order_ms: number; available_at_ms: number }[]>`
     with i as (
       select * from unnest(
         ${col(sql, runs.map((r) => r.id))}::text[],
@@ -137,13 +139,21 @@ export async function insertRuns(sql: Sql, runs: NewRun[]): Promise<InsertedRun[
       trigger_function, replayed_from_id, now(), coalesce(delay_until, now())
     from src order by ord
     on conflict do nothing
-    returning id, status, attempt_number`;
+    returning id, status, attempt_number, queue_name,
+      (extract(epoch from queued_at) * 1000 - priority_ms)::float8 as order_ms,
+      (extract(epoch from available_at) * 1000)::float8 as available_at_ms`;
   const byId = new Map(inserted.map((r) => [r.id, r]));
   const results: InsertedRun[] = [];
   for (const run of runs) {
     const row = byId.get(run.id);
     if (row) {
-      results.push({ id: row.id, status: row.status, attemptNumber: row.attempt_number, isCached: false });
+      results.push({
+        id: row.id,
+        status: row.status,
+        attemptNumber: row.attempt_number,
+        isCached: false,
+        placement: { queue: row.queue_name, orderMs: row.order_ms, availableAtMs: row.available_at_ms },
+      });
       continue;
     }
     const [existing] = await sql<{ id: string; status: RunStatus; attempt_number: number }[]>`

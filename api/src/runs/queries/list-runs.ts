@@ -14,6 +14,8 @@ export interface RunFilters {
   queues?: string[];
   machines?: string[];
   scheduleId?: string;
+  /** runs a bulk action acted on */
+  bulkActionId?: string;
 }
 
 /** A keyset position: (created_at in µs, id). */
@@ -22,16 +24,8 @@ export interface Cursor {
   id: string;
 }
 
-/**
- * Newest first, keyset-paginated on (created_at, id) over the runs_environment_created index.
- * `after`: older than the cursor; `before`: newer (fetched oldest-first, then reversed). Fetches `limit` rows.
- */
-export async function listRuns(
-  sql: Sql,
-  environmentIds: string[],
-  filters: RunFilters,
-  page: { limit: number; after?: Cursor; before?: Cursor },
-): Promise<RunRow[]> {
+/** The WHERE conditions of a run filter (runs table as `r`, deployments as `d`), shared by the list and bulk actions. */
+export function filterConditions(sql: Sql, environmentIds: string[], filters: RunFilters) {
   const conds = [
     environmentIds.length === 1
       ? sql`r.environment_id = ${environmentIds[0]!}`
@@ -48,6 +42,23 @@ export async function listRuns(
   if (filters.queues) conds.push(sql`r.queue_name = any(${col(sql, filters.queues)}::text[])`);
   if (filters.machines) conds.push(sql`r.machine = any(${col(sql, filters.machines)}::text[])`);
   if (filters.scheduleId) conds.push(sql`r.schedule_id = ${filters.scheduleId}`);
+  if (filters.bulkActionId) {
+    conds.push(sql`r.id in (select b.run_id from bulk_action_runs b where b.bulk_action_id = ${filters.bulkActionId})`);
+  }
+  return conds;
+}
+
+/**
+ * Newest first, keyset-paginated on (created_at, id) over the runs_environment_created index.
+ * `after`: older than the cursor; `before`: newer (fetched oldest-first, then reversed). Fetches `limit` rows.
+ */
+export async function listRuns(
+  sql: Sql,
+  environmentIds: string[],
+  filters: RunFilters,
+  page: { limit: number; after?: Cursor; before?: Cursor },
+): Promise<RunRow[]> {
+  const conds = filterConditions(sql, environmentIds, filters);
   const at = (c: Cursor) => sql`(timestamptz 'epoch' + ${c.createdUs}::bigint * interval '1 microsecond', ${c.id}::text)`;
   if (page.after) conds.push(sql`(r.created_at, r.id) < ${at(page.after)}`);
   if (page.before) conds.push(sql`(r.created_at, r.id) > ${at(page.before)}`);

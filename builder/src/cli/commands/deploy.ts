@@ -9,7 +9,9 @@ import { loadEnvFile } from "../env-file.js";
 /** `gantry deploy [path]`: prints progress and `Deployed version YYYYMMDD.N`; in GitHub Actions writes `deploymentVersion`. */
 export const deployCommand: Command = async (ctx) => {
   const { args, io, out } = ctx;
-  if (args.envFile) Object.assign(io.env, loadEnvFile(projectDir(ctx), args.envFile));
+  // --env-file: the deploy (and syncEnvVars hooks) run with these variables, and they are synced to the environment
+  const fileVars = args.envFile ? loadEnvFile(projectDir(ctx), args.envFile, { strict: true }) : undefined;
+  if (fileVars) Object.assign(io.env, fileVars);
   const env = args.env ?? "prod";
   const common = {
     cwd: projectDir(ctx),
@@ -28,7 +30,7 @@ export const deployCommand: Command = async (ctx) => {
     return;
   }
   const creds = credentials(ctx);
-  const result = await deploy({ ...common, apiUrl: creds.apiUrl, accessToken: creds.accessToken, skipPromotion: args.skipPromotion });
+  const result = await deploy({ ...common, apiUrl: creds.apiUrl, accessToken: creds.accessToken, skipPromotion: args.skipPromotion, ...(fileVars ? { syncVars: fileVars } : {}) });
   out.log(`Deployed version ${result.version}${args.skipPromotion ? " (not promoted: `gantry promote " + result.version + "`)" : ""}`);
   out.log(`Dashboard: ${result.dashboardUrl}`);
   if (io.env.GITHUB_ACTIONS === "true" && io.env.GITHUB_OUTPUT) {
