@@ -2,7 +2,8 @@ import { Hono, type Context } from "hono";
 import { RUNNER_API_PREFIX } from "@gantry/sdk/contracts";
 import type { AppEnv } from "../context.js";
 import { requireAuth } from "../auth/middleware.js";
-import { getArtifact, putArtifact, readBodyLimited } from "./service.js";
+import { getArtifact, putArtifact } from "./service.js";
+import { readBodyLimited } from "../http/read-body-limited.js";
 
 /** Content-addressed bundles: upload (deploys), download (runners, CLI). */
 export function artifactsRoutes(): Hono<AppEnv> {
@@ -10,7 +11,11 @@ export function artifactsRoutes(): Hono<AppEnv> {
 
   app.put("/api/v1/artifacts/:hash", requireAuth(["user", "environment"], { branch: "ignore" }), async (c) => {
     const deps = c.get("deps");
-    const content = await readBodyLimited(c.req.raw.body, deps.config.GANTRY_ARTIFACT_MAX_BYTES);
+    const content = await readBodyLimited(
+      c.req.raw.body,
+      deps.config.GANTRY_ARTIFACT_MAX_BYTES,
+      `Artifact exceeds ${deps.config.GANTRY_ARTIFACT_MAX_BYTES} bytes: raise GANTRY_ARTIFACT_MAX_BYTES on the api, or mark large dependencies external`,
+    );
     return c.json(await putArtifact(deps, c.req.param("hash"), content), 201);
   });
 

@@ -1,29 +1,10 @@
 import { Artifact } from "@gantry/sdk/contracts";
 import type { ApiDeps, AuthContext } from "../context.js";
 import { sha256Hex } from "../crypto/hash.js";
-import { badRequest, notFound, tooLarge } from "../errors.js";
+import { badRequest, notFound } from "../errors.js";
 import { insertArtifact, projectUsesArtifact, selectArtifact, userCanReadArtifact } from "./queries/artifacts.js";
 
 export const HASH_RE = /^[a-f0-9]{64}$/;
-
-/** Reads a request body up to `maxBytes`, failing with 413 as soon as it grows past it. */
-export async function readBodyLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Buffer> {
-  if (!body) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(`Artifact exceeds ${maxBytes} bytes: raise GANTRY_ARTIFACT_MAX_BYTES on the api, or mark large dependencies external`, "body");
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size);
-}
 
 /**
  * Stores an artifact under its sha256. The hash in the URL must match the bytes; the body must be a

@@ -1,4 +1,5 @@
 import { LIMITS } from "@gantry/sdk/contracts";
+import { readBodyLimited } from "../http/read-body-limited.js";
 import type { ApiDeps } from "../context.js";
 import { ApiError, badRequest, notFound, tooLarge } from "../errors.js";
 import { presignedUrl, verifyPresigned, type PacketTarget } from "./signing.js";
@@ -69,7 +70,7 @@ export async function putSignedPacket(
 ): Promise<void> {
   checkSigned(deps, { kind: "packet", method: "PUT", ...target }, query);
   const contentType = uploadContentType(contentTypeHeader);
-  const content = await readLimited(body, PACKET_MAX_BYTES);
+  const content = await readBodyLimited(body, PACKET_MAX_BYTES, `Packet exceeds ${PACKET_MAX_BYTES} bytes (10 MB, the largest output)`);
   await upsertPacket(deps.sql, { ...target, content, contentType });
 }
 
@@ -156,22 +157,4 @@ export function presentRunPacket(
     return { inline: false, presignedUrl: presignedUrl(deps.config, { kind: "run", method: "GET", runId: row.id, field }, nowMs) };
   }
   return { inline: true };
-}
-
-async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Buffer> {
-  if (!body) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(`Packet exceeds ${maxBytes} bytes (10 MB, the largest output)`, "body");
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size);
 }

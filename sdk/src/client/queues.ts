@@ -1,17 +1,12 @@
 import { ListQueuesResponse, QueueItem, type QueueType } from "../contracts/index.js";
 import { apiClient, type RequestOptions } from "./config.js";
-import { pagedList } from "./paginate.js";
+import { offsetPagedList, type OffsetPage } from "./paginate.js";
 
 /** A queue by id (`queue_…`), or by type and name: `{ type: "task", name: "<task id>" }`, `{ type: "custom", name }`. */
 export type QueueRef = string | { type: QueueType; name: string };
 
 /** One page of `queues.list`; `for await` over `queues.list()` walks every queue. */
-export interface QueuesPage {
-  data: QueueItem[];
-  pagination: ListQueuesResponse["pagination"];
-  hasNextPage(): boolean;
-  getNextPage(): Promise<QueuesPage>;
-}
+export type QueuesPage = OffsetPage<QueueItem>;
 
 /** The path segment and lookup type of a queue ref ("/" encoded first, as the official client does). */
 function target(queue: QueueRef): { segment: string; type: "id" | QueueType } {
@@ -28,23 +23,10 @@ function target(queue: QueueRef): { segment: string; type: "id" | QueueType } {
  * for await (const q of queues.list()) console.log(q.name, q.running, q.queued, q.paused);
  */
 function list(options: { page?: number; perPage?: number } = {}, requestOptions?: RequestOptions): Promise<QueuesPage> & AsyncIterable<QueueItem> {
-  const fetchPage = async (page?: number): Promise<QueuesPage> => {
-    const query = new URLSearchParams();
-    if (page !== undefined) query.set("page", String(page));
-    if (options.perPage !== undefined) query.set("perPage", String(options.perPage));
+  return offsetPagedList("queues.list", options, async (query) => {
     const { data } = await apiClient(requestOptions).request(ListQueuesResponse, "GET", "/api/v1/queues", { query });
-    const { currentPage, totalPages } = data.pagination;
-    return {
-      data: data.data,
-      pagination: data.pagination,
-      hasNextPage: () => currentPage < totalPages,
-      getNextPage: () => {
-        if (currentPage >= totalPages) throw new Error("queues.list: no next page (check hasNextPage() first)");
-        return fetchPage(currentPage + 1);
-      },
-    };
-  };
-  return pagedList(fetchPage(options.page));
+    return data;
+  });
 }
 
 /**

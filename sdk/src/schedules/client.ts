@@ -5,7 +5,7 @@ import {
   TimezonesResult,
 } from "../contracts/index.js";
 import { apiClient, type RequestOptions } from "../client/config.js";
-import { pagedList } from "../client/paginate.js";
+import { offsetPagedList, type OffsetPage } from "../client/paginate.js";
 
 /** Options of `schedules.create`. */
 export interface CreateScheduleOptions {
@@ -25,12 +25,7 @@ export interface CreateScheduleOptions {
 export type UpdateScheduleOptions = Omit<CreateScheduleOptions, "deduplicationKey">;
 
 /** One page of `schedules.list`; `for await` over `schedules.list()` walks every schedule. */
-export interface SchedulesPage {
-  data: ScheduleObject[];
-  pagination: ListSchedulesResult["pagination"];
-  hasNextPage(): boolean;
-  getNextPage(): Promise<SchedulesPage>;
-}
+export type SchedulesPage = OffsetPage<ScheduleObject>;
 
 const path = (id: string, suffix = "") => `/api/v1/schedules/${encodeURIComponent(id)}${suffix}`;
 
@@ -108,23 +103,10 @@ function list(
   options: { page?: number; perPage?: number } = {},
   requestOptions?: RequestOptions,
 ): Promise<SchedulesPage> & AsyncIterable<ScheduleObject> {
-  const fetchPage = async (page?: number): Promise<SchedulesPage> => {
-    const query = new URLSearchParams();
-    if (page !== undefined) query.set("page", String(page));
-    if (options.perPage !== undefined) query.set("perPage", String(options.perPage));
+  return offsetPagedList("schedules.list", options, async (query) => {
     const { data } = await apiClient(requestOptions).request(ListSchedulesResult, "GET", "/api/v1/schedules", { query });
-    const { currentPage, totalPages } = data.pagination;
-    return {
-      data: data.data,
-      pagination: data.pagination,
-      hasNextPage: () => currentPage < totalPages,
-      getNextPage: () => {
-        if (currentPage >= totalPages) throw new Error("schedules.list: no next page (check hasNextPage() first)");
-        return fetchPage(currentPage + 1);
-      },
-    };
-  };
-  return pagedList(fetchPage(options.page));
+    return data;
+  });
 }
 
 /**
