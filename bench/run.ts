@@ -156,11 +156,15 @@ async function main(): Promise<number> {
   const restoreDashboard = (await import("./dashboard/report.js")).keepDashboardResults(opts.outDir, dashboard);
   // the batch figures (bench/gantry/batch.ts) survive runs that do not measure them
   const lastBatch = lastBatchFigures(opts.outDir);
+  // the optional phases' stored figures (each writer below re-renders its section from them when this run did
+  // not measure it): read before results.json is rewritten
+  const carried = storedSections(opts.outDir, ["fairness", "waits", "realtime"]);
   const measured = buildResults({ quick: opts.quick, machine: describeMachine(), peers, gantry, github, problems });
   const results = opts.parts.length === 1 && opts.parts[0] === "github" ? mergeGitHubOnly(join(opts.outDir, "results.json"), measured) : measured;
   writeFileSync(join(opts.outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(opts.outDir, "RESULTS.md"), renderMarkdown(results));
   restoreDashboard();
+  carryOver(opts.outDir, carried);
   writeBatchResults(opts.outDir, batch, lastBatch);
   // the fairness figures (bench/gantry/fairness.ts) likewise survive runs that do not measure them
   (await import("./gantry/fairness-report.js")).writeFairnessResults(opts.outDir, fairness);
@@ -258,3 +262,23 @@ main().then(
     process.exit(1);
   },
 );
+
+/** The named top-level sections of the last results.json (absent ones left out). */
+function storedSections(outDir: string, keys: string[]): Record<string, unknown> {
+  const path = join(outDir, "results.json");
+  if (!existsSync(path)) return {};
+  try {
+    const previous = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    return Object.fromEntries(keys.filter((k) => previous[k] !== undefined && previous[k] !== null).map((k) => [k, previous[k]]));
+  } catch {
+    return {};
+  }
+}
+
+/** Puts sections read by `storedSections` back into the freshly written results.json. */
+function carryOver(outDir: string, sections: Record<string, unknown>): void {
+  if (Object.keys(sections).length === 0) return;
+  const path = join(outDir, "results.json");
+  const fresh = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  writeFileSync(path, `${JSON.stringify({ ...sections, ...fresh }, null, 2)}\n`);
+}

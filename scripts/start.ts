@@ -1,6 +1,7 @@
 // The launcher behind `npm start`: the one place that wires several packages into one process tree.
 // Database + migrations + demo seed, then api and runner as supervised child processes, then `examples/`
-// deployed to prod; prints the dashboard URL, the keys and a curl line, and writes .gantry/demo.json last.
+// deployed to prod; prints the dashboard URL, the keys and curl lines for the examples (scripts/demo-commands.ts),
+// and writes .gantry/demo.json last.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
@@ -15,6 +16,7 @@ import { packPackages } from "../builder/src/pack/pack-packages.js";
 import { deploy } from "../builder/src/deploy/deploy.js";
 import { buildDashboard } from "../web/src/build.js";
 import { Supervisor } from "./supervisor.js";
+import { demoRequests, toCurl, type DemoRequest } from "./demo-commands.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const STATE_DIR = join(ROOT, ".gantry");
@@ -78,6 +80,7 @@ async function main() {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGHUP", () => void stop("SIGHUP"));
 
   step("Starting api and runner");
   supervisor.start("api");
@@ -109,6 +112,7 @@ async function main() {
     admin: { email: admin.email, password: admin.password },
   };
   writeFileSync(join(STATE_DIR, "demo.json"), JSON.stringify(demo, null, 2) + "\n", { mode: 0o600 });
+  const curl = (request: DemoRequest) => toCurl(apiUrl, demo.secretKeys.prod, request);
 
   console.log(`
 Gantry is running.
@@ -124,11 +128,16 @@ Gantry is running.
   CLI token     ${seed.accessToken}   (gantry login --api-url ${apiUrl} --token ...)
 
 Trigger a task:
-  curl -s -X POST ${apiUrl}/api/v1/tasks/hello-world/trigger \\
-    -H "Authorization: Bearer ${demo.secretKeys.prod}" -H "Content-Type: application/json" \\
-    -d '{"payload":{"name":"Ada"}}'
-Read the run back:
-  curl -s ${apiUrl}/api/v3/runs/<run id> -H "Authorization: Bearer ${demo.secretKeys.prod}"
+${curl(demoRequests.helloWorld())}
+Read the run back (status, output, metadata):
+${curl(demoRequests.readRun())}
+Process an order: one child run per item, 2 packing at a time per customer (the run's page shows them):
+${curl(demoRequests.processOrder())}
+Trigger a batch in one request: two customers' orders side by side, and a streamed summary:
+${curl(demoRequests.batch())}
+Ask for a refund approval: the run waits for you. Read it back: its metadata.tokenId is the token to complete:
+${curl(demoRequests.approveRefund())}
+${curl(demoRequests.completeToken())}
 
 GitHub: ${githubEnv.APP_ID ? `App ${githubEnv.APP_ID} (${github.source}) receives webhooks at ${apiUrl}/api/github/webhooks; the build worker is running.` : `no App configured: create one at ${apiUrl}/github/setup, set APP_ID/PRIVATE_KEY/WEBHOOK_SECRET, or try it locally with npm run github:sim.`}
 

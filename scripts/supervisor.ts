@@ -14,6 +14,7 @@ export class Supervisor {
   private readonly children = new Map<string, ChildProcess>();
   private readonly restarts = new Map<string, number[]>();
   private stopping = false;
+  private exitHook = false;
 
   add(spec: ProcessSpec) {
     this.specs.set(spec.name, spec);
@@ -22,7 +23,14 @@ export class Supervisor {
   start(name: string) {
     const spec = this.specs.get(name);
     if (!spec) throw new Error(`unknown process ${name}`);
-    const child = spawn(process.execPath, ["--import", "tsx", spec.script], { env: spec.env, stdio: ["ignore", "pipe", "pipe"] });
+    // its own process group: a Ctrl-C in the terminal reaches only the launcher, which stops the children once,
+    // in order (a child that also got the terminal's SIGINT would take the launcher's SIGTERM as a second
+    // signal and skip its graceful shutdown)
+    const child = spawn(process.execPath, ["--import", "tsx", spec.script], { env: spec.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    if (!this.exitHook) {
+      this.exitHook = true;
+      process.once("exit", () => this.killAll());
+    }
     this.children.set(name, child);
     const prefix = `[${name}]`.padEnd(9);
     for (const stream of [child.stdout!, child.stderr!]) {
@@ -43,6 +51,11 @@ export class Supervisor {
       console.error(`${prefix}exited (${signal ?? code}); restarting in ${delay} ms`);
       setTimeout(() => !this.stopping && this.start(name), delay);
     });
+  }
+
+  /** Last resort when the launcher itself exits: detached children would otherwise outlive it. */
+  private killAll() {
+    for (const child of this.children.values()) if (child.exitCode === null) child.kill("SIGTERM");
   }
 
   async stopAll(graceMs = 10_000) {

@@ -51,9 +51,10 @@ export async function startApi(
   }
 
   const port = opts.port ?? config.PORT;
-  let handler: ((req: Request) => Response | Promise<Response>) | undefined;
-  const { server, address } = await listen(port, config.HOST, (req) =>
-    handler ? handler(req) : new Response(JSON.stringify({ error: "Starting up", code: "internal_error" }), { status: 503 }),
+  // env: the node adapter's { incoming, outgoing } (http/read-json.ts reads bodies straight from `incoming`)
+  let handler: ((req: Request, env?: unknown) => Response | Promise<Response>) | undefined;
+  const { server, address } = await listen(port, config.HOST, (req, env) =>
+    handler ? handler(req, env) : new Response(JSON.stringify({ error: "Starting up", code: "internal_error" }), { status: 503 }),
   );
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "127.0.0.1" : config.HOST;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
@@ -102,7 +103,7 @@ export async function startApi(
 function listen(
   port: number,
   hostname: string,
-  fetch: (req: Request) => Response | Promise<Response>,
+  fetch: (req: Request, env?: unknown) => Response | Promise<Response>,
 ): Promise<{ server: ServerType; address: AddressInfo }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, port, hostname }, () => resolve({ server, address: server.address() as AddressInfo }));

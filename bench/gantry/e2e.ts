@@ -8,7 +8,7 @@ import type { BenchOptions } from "../lib/args.js";
 import { registerCleanup } from "../lib/cleanup.js";
 import { createFreshDatabase, databaseUrl, dropDatabase } from "../lib/pg-admin.js";
 import { deleteRedisKeys } from "../lib/redis-cleanup.js";
-import { readCpuSeconds, readMachineCpuSeconds, RssSampler } from "../lib/rss.js";
+import { childPids, readCpuSeconds, readMachineCpuSeconds, RssSampler } from "../lib/rss.js";
 import { startChild } from "./child.js";
 import { closedLoop, openLoop } from "./load.js";
 import { Observer } from "./observe.js";
@@ -37,7 +37,18 @@ export interface GantryFigures {
   bundleKb?: number;
   rss?: { apiPeakMb: number; runnerPeakMb: number; runnerWorkersPeakMb: number };
   /** CPU the api and the runner used during the closed-loop phase, in cores (CPU seconds / wall seconds) */
-  peakCpu?: { apiCores: number; runnerCores: number; machineBusyCores?: number; machineCores?: number };
+  peakCpu?: {
+    apiCores: number;
+    runnerCores: number;
+    machineBusyCores?: number;
+    machineCores?: number;
+    /** CPU the api (and the runner's supervisor) spent per run accepted in the peak phase, drain included */
+    apiCpuMsPerRun?: number;
+    runnerCpuMsPerRun?: number;
+    /** Postgres backends of the bench database (the observer's included), and the runner's task processes */
+    postgresCpuMsPerRun?: number;
+    taskProcessesCpuMsPerRun?: number;
+  };
 }
 
 /**
@@ -146,12 +157,33 @@ export async function benchGantry(opts: BenchOptions, deadline: number, log: (li
     }
     if (fits("closed loop", opts.closedMs)) {
       log(`  closed loop, ${opts.closedConcurrency} in flight, for ${opts.closedMs / 1000} s`);
+      const sumCpu = async (pids: number[]) => new Map(await Promise.all(pids.map(async (pid) => [pid, (await readCpuSeconds(pid)) ?? 0] as const)));
+      const pgPids = await obs.backendPids();
+      const taskPids = await childPids(runner.pid);
+      const [pg0, tasks0] = [await sumCpu(pgPids), await sumCpu(taskPids)];
       const cpu0 = { at: performance.now(), api: await readCpuSeconds(api.pid), runner: await readCpuSeconds(runner.pid), machine: await readMachineCpuSeconds() };
       figures.peak = await measurePhase(obs, allRuns, opts.drainMs, () => closedLoop(c, opts.closedConcurrency, opts.closedMs, opts.drainMs), log);
       const wallS = (performance.now() - cpu0.at) / 1000;
       const [apiCpu, runnerCpu, machine] = [await readCpuSeconds(api.pid), await readCpuSeconds(runner.pid), await readMachineCpuSeconds()];
       if (apiCpu !== null && runnerCpu !== null && cpu0.api !== null && cpu0.runner !== null) {
         figures.peakCpu = { apiCores: (apiCpu - cpu0.api) / wallS, runnerCores: (runnerCpu - cpu0.runner) / wallS };
+        // CPU time per run: unlike throughput, barely moved by other work on the machine (PERFORMANCE.md)
+        if (figures.peak.accepted > 0) {
+          figures.peakCpu.apiCpuMsPerRun = ((apiCpu - cpu0.api) * 1000) / figures.peak.accepted;
+          figures.peakCpu.runnerCpuMsPerRun = ((runnerCpu - cpu0.runner) * 1000) / figures.peak.accepted;
+          // processes that started during the phase are left out (a pool connection opened late, a new task process)
+          const delta = async (before: Map<number, number>) => {
+            let total = 0;
+            for (const [pid, was] of before) total += Math.max(0, ((await readCpuSeconds(pid)) ?? was) - was);
+            return (total * 1000) / figures.peak!.accepted;
+          };
+          figures.peakCpu.postgresCpuMsPerRun = await delta(pg0);
+          figures.peakCpu.taskProcessesCpuMsPerRun = await delta(tasks0);
+          log(
+            `    CPU per run: api ${figures.peakCpu.apiCpuMsPerRun.toFixed(3)} ms, runner ${figures.peakCpu.runnerCpuMsPerRun.toFixed(3)} ms, ` +
+              `Postgres ${figures.peakCpu.postgresCpuMsPerRun.toFixed(3)} ms (${pgPids.length} backends), task processes ${figures.peakCpu.taskProcessesCpuMsPerRun.toFixed(3)} ms`,
+          );
+        }
         if (machine && cpu0.machine && machine.total > cpu0.machine.total) {
           const cores = (machine.total - cpu0.machine.total) / wallS;
           figures.peakCpu.machineCores = Math.round(cores);

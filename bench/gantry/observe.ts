@@ -29,6 +29,12 @@ export class Observer {
     return Number(rows[0]?.n ?? 0);
   }
 
+  /** Postgres backend processes serving this database (the api's pool among them; this observer's too). */
+  async backendPids(): Promise<number[]> {
+    const { rows } = await this.pool.query<{ pid: number }>(`select pid from pg_stat_activity where datname = current_database()`);
+    return rows.map((r) => r.pid);
+  }
+
   /** Runs not yet final (queued, dequeued or executing), and how many ended other than COMPLETED. */
   async backlog(): Promise<{ live: number; notCompleted: number }> {
     const { rows } = await this.pool.query<{ live: string; bad: string }>(

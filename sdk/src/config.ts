@@ -1,4 +1,4 @@
-import type { MachinePreset, RetryOptions } from "./contracts/index.js";
+import type { MachinePreset, TaskRetryOptions } from "./contracts/index.js";
 import type { LogLevel } from "./logger/logger.js";
 import type { CatchErrorFn, FailureHookFn, StartHookFn, SuccessHookFn } from "./tasks/types.js";
 
@@ -80,7 +80,8 @@ export interface GantryConfig {
   /** globs of files to skip (default: *.test.*, *.spec.*) */
   ignorePatterns?: string[];
   tsconfig?: string;
-  retries?: { enabledInDev?: boolean; default?: RetryOptions };
+  /** `default.outOfMemory.machine`: out-of-memory attempts of every task retry on that machine (a task's own wins) */
+  retries?: { enabledInDev?: boolean; default?: TaskRetryOptions };
   /** default max active seconds per attempt */
   maxDuration?: number;
   defaultMachine?: MachinePreset;

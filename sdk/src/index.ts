@@ -16,6 +16,9 @@ export { wait, WaitpointTimeoutError } from "./tasks/wait.js";
 export type { CreateTokenOptions, ListTokensOptions, ManualWaitpointPromise, WaitpointToken, WaitpointTokenResult } from "./tasks/wait.js";
 export { batchWaits, SubtaskUnwrapError } from "./tasks/child-runs.js";
 export type { BatchResult, TaskRunPromise, TaskRunResult } from "./tasks/child-runs.js";
+export { tags } from "./tasks/tags.js";
+export { usage } from "./tasks/usage.js";
+export type { ComputeUsage, CurrentUsage } from "./tasks/usage.js";
 export { locals } from "./tasks/locals.js";
 export type { Local } from "./tasks/locals.js";
 export { getSchemaParseFn } from "./tasks/schema.js";
@@ -41,7 +44,7 @@ export type { RunHandle, TriggerOptions } from "./client/trigger.js";
 export { batch, BatchNotSealedError, BatchTriggerError } from "./client/batch.js";
 export type { BatchByIdItem, BatchByTaskItem, BatchItem, BatchItems, BatchRunHandle, BatchTriggerOptions } from "./client/batch.js";
 export { idempotencyKeys } from "./client/idempotency.js";
-export type { IdempotencyKey, IdempotencyKeyScope } from "./client/idempotency.js";
+export type { IdempotencyKey, IdempotencyKeyScope, ResetIdempotencyKeyOptions } from "./client/idempotency.js";
 export {
   ApiError,
   ApiConnectionError,
@@ -66,6 +69,7 @@ export type { RealtimeRunWithStreamsPart, RunWithStreamsSubscription, StreamsRec
 export { streams } from "./realtime/streams.js";
 export type { InferStreamType, PipeResult, StreamDefinition, StreamReadOptions, StreamTarget, StreamWriteOptions } from "./realtime/streams.js";
 export { metadata } from "./realtime/metadata.js";
+export type { MetadataUpdater } from "./realtime/metadata.js";
 export { webhooks, WebhookError } from "./webhooks.js";
 export type { WebhookPayloadAndHeader } from "./webhooks.js";
 export type { AlertWebhook } from "./contracts/alerts.js";

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { cors } from "hono/cors";
+import { cors } from "../http/cors.js";
 import { CreatePublicTokenRequestBody, flattenScopes, type PublicTokenScopes } from "@gantry/sdk/contracts";
 import type { AppEnv } from "../context.js";
 import { forbidden } from "../errors.js";

@@ -1,4 +1,4 @@
-import type { MachinePreset, RetryOptions, RuntimeConfig } from "@gantry/sdk/contracts";
+import type { MachinePreset, RuntimeConfig, TaskRetryOptions } from "@gantry/sdk/contracts";
 import type { ApiDeps } from "../context.js";
 import { col } from "../batching/arrays.js";
 
@@ -7,7 +7,8 @@ export interface CachedTask {
   filePath: string;
   exportName: string | undefined;
   queueName: string;
-  retry: RetryOptions | undefined;
+  /** with `outOfMemory.machine` when the task sets one */
+  retry: TaskRetryOptions | undefined;
   maxDuration: number | undefined;
   machine: MachinePreset | undefined;
 }
@@ -50,7 +51,7 @@ export async function loadDeployments(deps: ApiDeps, ids: string[]): Promise<Map
     select id, short_code, version, artifact_hash, manifest ->> 'entryPoint' as entry_point, manifest -> 'config' as config, git
     from deployments where id = any(${col(deps.sql, missing)}::text[])`;
   const tasks = await deps.sql<
-    { deployment_id: string; slug: string; file_path: string; export_name: string | null; queue_name: string; retry: RetryOptions | null; max_duration: number | null; machine: MachinePreset | null }[]
+    { deployment_id: string; slug: string; file_path: string; export_name: string | null; queue_name: string; retry: TaskRetryOptions | null; max_duration: number | null; machine: MachinePreset | null }[]
   >`
     select deployment_id, slug, file_path, export_name, queue_name, retry, max_duration, machine
     from tasks where deployment_id = any(${col(deps.sql, missing)}::text[])`;

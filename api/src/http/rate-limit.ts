@@ -5,13 +5,15 @@ import type { ApiDeps, AppEnv } from "../context.js";
 import { ApiError } from "../errors.js";
 import { authenticate, bearerToken } from "../auth/middleware.js";
 import { TtlCache } from "../auth/ttl-cache.js";
+import { createBatcher, type Batcher } from "../batching/batcher.js";
 
 /**
- * Token bucket, one per environment.
+ * Token bucket, one per environment, taking the tokens of several requests at once (the requests of one flush).
  * KEYS[1]  the bucket (hash: tokens, ts)
- * ARGV[1]  capacity (burst), ARGV[2] refill in tokens per minute
- * Returns  { allowed 0|1, remaining (whole tokens), reset (unix ms) }: on a refusal, when the next request is
- *          allowed; otherwise when the bucket is full again.
+ * ARGV[1]  capacity (burst), ARGV[2] refill in tokens per minute, ARGV[3] requests (n)
+ * Returns  per request, in order: allowed 0|1, remaining (whole tokens), reset (unix ms): on a refusal, when the
+ *          next request is allowed; otherwise when the bucket is full again. Exactly what n calls one after the
+ *          other at the same instant would answer.
  * Guarantees: atomic (one script), time from Redis's clock so every api instance agrees; the key expires once
  *          it would be full anyway, so idle environments cost nothing.
  */
@@ -20,6 +22,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local capacity = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2]) / 60000
+local n = tonumber(ARGV[3])
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
 local tokens = tonumber(state[1])
 local ts = tonumber(state[2])
@@ -28,17 +31,22 @@ if tokens == nil or ts == nil then
   ts = now
 end
 if now > ts then tokens = math.min(capacity, tokens + (now - ts) * rate) end
-local allowed = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  allowed = 1
+local out = {}
+for i = 1, n do
+  if tokens >= 1 then
+    tokens = tokens - 1
+    out[#out + 1] = 1
+    out[#out + 1] = math.floor(tokens)
+    out[#out + 1] = now + math.ceil((capacity - tokens) / rate)
+  else
+    out[#out + 1] = 0
+    out[#out + 1] = math.floor(tokens)
+    out[#out + 1] = now + math.ceil((1 - tokens) / rate)
+  end
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
-local to_full = math.ceil((capacity - tokens) / rate)
-redis.call('PEXPIRE', KEYS[1], to_full + 1000)
-local reset
-if allowed == 1 then reset = now + to_full else reset = now + math.ceil((1 - tokens) / rate) end
-return { allowed, math.floor(tokens), reset }
+redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / rate) + 1000)
+return out
 `;
 
 export interface RateLimit {
@@ -54,12 +62,14 @@ export interface RateLimitResult {
   reset: number;
 }
 
-type RedisWithBucket = Redis & { gantryTokenBucket(key: string, capacity: number, perMinute: number): Promise<[number, number, number]> };
+type RedisWithBucket = Redis & {
+  gantryTokenBuckets(key: string, capacity: number, perMinute: number, requests: number): Promise<number[]>;
+};
 
 function withBucket(redis: Redis): RedisWithBucket {
   const r = redis as RedisWithBucket;
-  if (typeof r.gantryTokenBucket !== "function") {
-    redis.defineCommand("gantryTokenBucket", { numberOfKeys: 1, lua: TOKEN_BUCKET_LUA });
+  if (typeof r.gantryTokenBuckets !== "function") {
+    redis.defineCommand("gantryTokenBuckets", { numberOfKeys: 1, lua: TOKEN_BUCKET_LUA });
   }
   return r;
 }
@@ -68,14 +78,52 @@ export function rateLimitKey(deps: ApiDeps, environmentId: string): string {
   return `${deps.config.GANTRY_REDIS_PREFIX}:ratelimit:api:${environmentId}`;
 }
 
-/** Takes one request from the environment's bucket (one Lua call). */
-export async function takeToken(deps: ApiDeps, environmentId: string, limit: RateLimit): Promise<RateLimitResult> {
-  const [allowed, remaining, reset] = await withBucket(deps.redis).gantryTokenBucket(
-    rateLimitKey(deps, environmentId),
-    limit.burst,
-    limit.perMinute,
-  );
-  return { allowed: allowed === 1, limit: limit.perMinute, remaining, reset };
+interface TokenRequest {
+  environmentId: string;
+  limit: RateLimit;
+}
+
+const bucketBatchers = new WeakMap<ApiDeps, Batcher<TokenRequest, RateLimitResult>>();
+
+/**
+ * The requests of one flush take their tokens together: one script call per environment (bucket) instead of
+ * one per request (PERFORMANCE.md #1; a Redis round trip per trigger was the api's largest single cost).
+ */
+function bucketBatcher(deps: ApiDeps): Batcher<TokenRequest, RateLimitResult> {
+  let b = bucketBatchers.get(deps);
+  if (!b) {
+    b = createBatcher<TokenRequest, RateLimitResult>(
+      async (requests) => {
+        const groups = new Map<string, number[]>();
+        requests.forEach((r, i) => {
+          // requests under different limits (a limit just changed) are different calls, each exact
+          const group = `${r.environmentId}\u001f${r.limit.burst}\u001f${r.limit.perMinute}`;
+          const list = groups.get(group);
+          if (list) list.push(i);
+          else groups.set(group, [i]);
+        });
+        const results: RateLimitResult[] = new Array(requests.length);
+        await Promise.all(
+          [...groups.values()].map(async (indexes) => {
+            const { environmentId, limit } = requests[indexes[0]!]!;
+            const flat = await withBucket(deps.redis).gantryTokenBuckets(rateLimitKey(deps, environmentId), limit.burst, limit.perMinute, indexes.length);
+            indexes.forEach((index, j) => {
+              results[index] = { allowed: flat[3 * j] === 1, limit: limit.perMinute, remaining: flat[3 * j + 1]!, reset: flat[3 * j + 2]! };
+            });
+          }),
+        );
+        return results;
+      },
+      { concurrency: 2 },
+    );
+    bucketBatchers.set(deps, b);
+  }
+  return b;
+}
+
+/** Takes one request from the environment's bucket (coalesced with concurrent requests into one Lua call). */
+export function takeToken(deps: ApiDeps, environmentId: string, limit: RateLimit): Promise<RateLimitResult> {
+  return bucketBatcher(deps).add({ environmentId, limit });
 }
 
 /** The default, or the environment's own limit (environments.api_rate_limit_*; cached 10 s per instance). */

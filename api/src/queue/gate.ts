@@ -253,6 +253,10 @@ function minWake(a: number, b: number): number {
   return Math.min(a, b);
 }
 
+/** setTimeout's largest delay (2^31 - 1 ms, about 24.8 days); a longer one would fire at once, over and over. A
+ * wake-up that comes early admits nothing and the next admission re-arms the timer for what is still due. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** The earliest time something waiting in the gate may go (a delay, a backoff, a rate limit): admit then. */
 function scheduleWake(deps: ApiDeps, h: GateHandle, at: number): void {
   if (h.closed || at < 0) return;
@@ -264,7 +268,7 @@ function scheduleWake(deps: ApiDeps, h: GateHandle, at: number): void {
     h.timerAt = undefined;
     if (h.closed) return;
     h.batcher.add({ kind: "admit" }).catch((error: unknown) => console.error("[gate] timed admission failed (the reconciler retries):", error));
-  }, Math.max(0, at - deps.clock().getTime()));
+  }, Math.min(MAX_TIMER_MS, Math.max(0, at - deps.clock().getTime())));
   h.timer.unref();
 }
 

@@ -1,37 +1,34 @@
 import { Hono } from "hono";
-import { applyMetadataOperations, LIMITS, UpdateRunMetadataRequestBody } from "@gantry/sdk/contracts";
+import { UpdateRunMetadataRequestBody } from "@gantry/sdk/contracts";
 import type { AppEnv } from "../context.js";
 import { authEnvironment, requireAuth } from "../auth/middleware.js";
-import { notFound, tooLarge } from "../errors.js";
 import { readJson } from "../http/read-json.js";
+import { readMetadata, updateMetadata } from "./metadata-update.js";
 import { publishRunChanges } from "./publish.js";
-import { selectRunMetadataForUpdate, updateRunMetadata } from "./queries/run-metadata.js";
 
 /**
  * `PUT /api/v1/runs/:runId/metadata` (the reference's path): replace a run's metadata and/or apply operations
- * (set, delete, append, remove, increment, update) atomically; subscribers see the change at once. A run token
- * (the task itself, `metadata.set`) or the environment's secret key.
+ * (set, delete, append, remove, increment, update) to it, its parent (`parentOperations`) and its root
+ * (`rootOperations`) atomically; subscribers of each changed run see the change at once. A run token (the
+ * task itself: `metadata.set`, `metadata.parent.*`, `metadata.root.*`) or the environment's secret key.
+ * `GET` on the same path reads it (the official client's `metadata.refresh()`).
  */
 export function metadataRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.put("/api/v1/runs/:runId/metadata", requireAuth(["environment", "run"]), async (c) => {
     const body = await readJson(c, UpdateRunMetadataRequestBody);
     const deps = c.get("deps");
-    const environmentId = authEnvironment(c.get("auth")).id;
-    const runId = c.req.param("runId");
-    const metadata = await deps.sql.begin(async (tx) => {
-      const row = await selectRunMetadataForUpdate(tx, environmentId, runId);
-      if (!row) throw notFound(`Run ${runId} not found in this environment`, "runId");
-      const current = row.metadata && typeof row.metadata === "object" && !Array.isArray(row.metadata) ? (row.metadata as Record<string, unknown>) : {};
-      const next = applyMetadataOperations(body.metadata ?? current, body.operations ?? []);
-      const size = Buffer.byteLength(JSON.stringify(next));
-      if (size > LIMITS.metadataBytes) {
-        throw tooLarge(`Run metadata would be ${size} bytes: the limit is ${LIMITS.metadataBytes} (256 KB). Store large data elsewhere and keep a reference in metadata.`, "metadata");
-      }
-      await updateRunMetadata(tx, runId, next);
-      return next;
-    });
-    publishRunChanges(deps, [{ runId, environmentId }]);
+    const auth = c.get("auth");
+    const environmentId = authEnvironment(auth).id;
+    const result = await deps.sql.begin((tx) =>
+      updateMetadata(tx, { environmentId, runId: c.req.param("runId"), body, callerRunId: auth.kind === "run" ? auth.runId : undefined }),
+    );
+    publishRunChanges(deps, result.changed.map((runId) => ({ runId, environmentId })));
+    return c.json({ metadata: result.metadata });
+  });
+  app.get("/api/v1/runs/:runId/metadata", requireAuth(["environment", "run"]), async (c) => {
+    const auth = c.get("auth");
+    const metadata = await readMetadata(c.get("deps").sql, authEnvironment(auth).id, c.req.param("runId"), auth.kind === "run" ? auth.runId : undefined);
     return c.json({ metadata });
   });
   return app;

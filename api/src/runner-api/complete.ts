@@ -1,5 +1,6 @@
 import {
   LIMITS,
+  outOfMemoryError,
   type CompleteAttemptsRequest,
   type TaskRunError,
   type TaskRunExecutionResult,
@@ -14,6 +15,7 @@ import { publishRunChanges } from "../realtime/publish.js";
 import { afterRunsFinished, type FinishedRun } from "../engine/run-finished.js";
 import { completeAttempts, type CompletedRow, type CompletionRow } from "./queries/complete-attempts.js";
 import type { AttemptScope } from "./queries/start-attempts.js";
+import { isOutOfMemoryCompletion, planOutOfMemoryRetries, type OutOfMemoryRetryPlan } from "./out-of-memory-retry.js";
 
 export type Completion = CompleteAttemptsRequest["completions"][number];
 export interface CompleteResult {
@@ -22,8 +24,12 @@ export interface CompleteResult {
   status?: string;
 }
 
-/** What an attempt's result means for its run, before the fence is checked. */
-export function decideCompletion(c: Completion): CompletionRow {
+/**
+ * What an attempt's result means for its run, before the fence is checked. An out-of-memory attempt retries
+ * only with `oom` (its task's `retry.outOfMemory.machine`, see out-of-memory-retry.ts), on that machine;
+ * without, it ends the run: CRASHED when its process ran out, FAILED when the task threw `OutOfMemoryError`.
+ */
+export function decideCompletion(c: Completion, oom?: OutOfMemoryRetryPlan): CompletionRow {
   const durationMs = c.result.usage?.durationMs ?? 0;
   const base = { runId: c.runId, attemptNumber: c.attemptNumber, durationMs };
   const result: TaskRunExecutionResult = c.result;
@@ -38,6 +44,12 @@ export function decideCompletion(c: Completion): CompletionRow {
       return { ...base, finalStatus: "FAILED", attemptStatus: "FAILED", error: JSON.stringify(error) };
     }
     return { ...base, finalStatus: "COMPLETED", attemptStatus: "COMPLETED", output: result.output, outputType: result.outputType };
+  }
+  if (isOutOfMemoryCompletion(c)) {
+    const status = result.outcome === "CRASHED" ? "CRASHED" : "FAILED";
+    // the reference's code and message whoever reported it (an older worker's OutOfMemoryError included)
+    const error = result.error.type === "INTERNAL_ERROR" ? result.error : outOfMemoryError(result.error.stackTrace);
+    return { ...base, finalStatus: status, attemptStatus: status, error: JSON.stringify(error), ...(oom ? { retryAt: oom.retryAt, retryMachine: oom.machine } : {}) };
   }
   const error = JSON.stringify(result.error);
   const outcome = result.outcome ?? "FAILED";
@@ -78,7 +90,8 @@ function batcher(deps: ApiDeps): Batcher<Item, CompletedRow | undefined> {
 
 /** Complete many: fenced writes, then leases dropped and retries re-dispatched (with their backoff). */
 export async function completeRuns(deps: ApiDeps, completions: Completion[], scope: AttemptScope): Promise<CompleteResult[]> {
-  const rows = completions.map(decideCompletion);
+  const oom = await planOutOfMemoryRetries(deps, completions);
+  const rows = completions.map((c) => decideCompletion(c, oom.get(c.runId)));
   for (const row of rows) {
     assertTransition("EXECUTING", row.finalStatus);
     if (row.retryAt) assertTransition("EXECUTING", "QUEUED");

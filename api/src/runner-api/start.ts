@@ -14,7 +14,8 @@ import { resumeElsewhere } from "./forward-resume.js";
 import { closeLostSuspendedAttempts, resumeAttempts } from "./queries/resume-attempts.js";
 import { selectStartFailures, startAttempts, type StartSelection, type StartedRunRow } from "./queries/start-attempts.js";
 
-const DEFAULT_MACHINE: MachinePreset = "small-1x";
+/** The machine of a run whose trigger, task and config name none. */
+export const DEFAULT_MACHINE: MachinePreset = "small-1x";
 /** Statuses in which a run whose start failed keeps its gate slot. */
 const KEEPS_SLOT = new Set<string>(["QUEUED", "DELAYED", "DEQUEUED", "EXECUTING"]);
 /** Environments whose variables one start request reads ahead (a runner's batch rarely spans more). */
@@ -185,6 +186,7 @@ function executionFor(
       git: deployment.git,
     },
     machine: { name: machine, cpu: spec.cpu, memory: spec.memoryGb },
+    ...(row.batch_id ? { batch: { id: row.batch_id } } : {}),
     retry: { ...config.retries?.default, ...task?.retry, maxAttempts: row.max_attempts },
     env,
     runToken: signRunToken(deps.config, { environmentId: row.environment_id, runId: row.id, attemptNumber: row.attempt_number }),

@@ -1,6 +1,6 @@
 import type { ReplayRunRequestBody, TriggerTaskOptions } from "@gantry/sdk/contracts";
 import type { ApiDeps, AuthEnvironment } from "../context.js";
-import { notFound } from "../errors.js";
+import { ApiError, notFound } from "../errors.js";
 import { selectRun } from "./queries/select-runs.js";
 import { triggerRun } from "./trigger.js";
 
@@ -22,7 +22,7 @@ export async function replayRun(
     payloadType: hasPayload ? overrides.payloadType : (original.payload_type as TriggerTaskOptions["payloadType"]),
     tags: overrides.tags ?? original.tags,
     metadata: overrides.metadata ?? original.metadata ?? undefined,
-    queue: overrides.queue ? { name: overrides.queue } : undefined,
+    queue: overrides.queue !== undefined ? { name: overrides.queue } : undefined,
     concurrencyKey: overrides.concurrencyKey,
     machine: overrides.machine ?? (original.machine as TriggerTaskOptions["machine"]) ?? undefined,
     version: overrides.version,
@@ -35,12 +35,26 @@ export async function replayRun(
     priority: overrides.priority,
     test: original.is_test,
   };
-  const run = await triggerRun(deps, {
-    taskId: original.task_identifier,
-    body: { payload: hasPayload ? overrides.payload : (original.payload ?? undefined), options },
-    environment,
-    requestIdempotencyKey,
-    replayedFromId: original.id,
-  });
-  return { id: run.id };
+  try {
+    const run = await triggerRun(deps, {
+      taskId: original.task_identifier,
+      body: { payload: hasPayload ? overrides.payload : (original.payload ?? undefined), options },
+      environment,
+      requestIdempotencyKey,
+      replayedFromId: original.id,
+    });
+    return { id: run.id };
+  } catch (error) {
+    throw renameParam(error);
+  }
+}
+
+/**
+ * The trigger names its options `options.delay`, `options.queue.name`…; replay's body has them at the top
+ * (`delay`, `queue`), so its errors name those.
+ */
+function renameParam(error: unknown): unknown {
+  if (!(error instanceof ApiError) || !error.param?.startsWith("options.")) return error;
+  const param = error.param === "options.queue.name" ? "queue" : error.param.slice("options.".length);
+  return new ApiError(error.status, error.code, error.message.replaceAll(error.param, param), param, { cause: error, headers: error.headers });
 }

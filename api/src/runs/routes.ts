@@ -1,14 +1,16 @@
 import { Hono, type Context } from "hono";
-import { ReplayRunRequestBody, RescheduleRunRequestBody, TriggerTaskRequestBody } from "@gantry/sdk/contracts";
+import { ReplayRunRequestBody, RescheduleRunRequestBody, ResetIdempotencyKeyRequestBody, TriggerTaskRequestBody } from "@gantry/sdk/contracts";
 import type { AppEnv } from "../context.js";
 import { authEnvironment, requireAuth } from "../auth/middleware.js";
 import { readJson } from "../http/read-json.js";
 import { cancelRun } from "./cancel.js";
+import { resetIdempotencyKey } from "./idempotency-reset.js";
 import { listEnvironmentRuns } from "./list.js";
 import { projectRunEnvironments } from "./project-environments.js";
 import { replayRun } from "./replay.js";
 import { rescheduleRun } from "./reschedule.js";
 import { retrieveRun } from "./retrieve.js";
+import { runTagsRoutes } from "./tags.js";
 import { triggerRun } from "./trigger.js";
 
 const REQUEST_KEY_HEADER = "x-trigger-request-idempotency-key";
@@ -70,6 +72,13 @@ export function runsRoutes(): Hono<AppEnv> {
     const body = await readJson(c, RescheduleRunRequestBody);
     return c.json(await rescheduleRun(c.get("deps"), authEnvironment(c.get("auth")), c.req.param("runId"), body.delay));
   });
+
+  app.post("/api/v1/idempotencyKeys/:key/reset", auth, async (c) => {
+    const { taskIdentifier } = await readJson(c, ResetIdempotencyKeyRequestBody);
+    return c.json(await resetIdempotencyKey(c.get("deps"), authEnvironment(c.get("auth")).id, c.req.param("key"), taskIdentifier));
+  });
+
+  app.route("/", runTagsRoutes());
 
   return app;
 }

@@ -9,7 +9,7 @@ import { listTokens } from "./list-tokens.js";
 import { tokenDetail } from "./present.js";
 import { registerWaitpointListeners } from "./resume.js";
 import { runWait } from "./run-waits.js";
-import { completeToken, createToken } from "./tokens.js";
+import { completeToken, createToken, tokenPublicAccessToken } from "./tokens.js";
 import { selectWaitpoint } from "./queries/waitpoints.js";
 
 /**
@@ -24,8 +24,12 @@ export function waitpointsRoutes(): Hono<AppEnv> {
   app.post("/api/v1/waitpoints/tokens", auth, async (c) => {
     const body = await readJson(c, CreateWaitpointTokenRequest);
     const environment = authEnvironment(c.get("auth"));
-    const { id, isCached, url } = await createToken(c.get("deps"), environment, body);
+    const auth = c.get("auth");
+    const { id, isCached, url, row } = await createToken(c.get("deps"), environment, body);
     c.header("x-trigger-jwt-claims", JSON.stringify({ sub: environment.id, pub: true }));
+    // a secret key signs the token's public access token itself (from the claims); a run's token or a public
+    // token cannot, so the api sends one (`x-trigger-jwt`, which the official client prefers too)
+    if (!(auth.kind === "environment" && auth.via === "secretKey")) c.header("x-trigger-jwt", tokenPublicAccessToken(c.get("deps"), environment.id, row));
     return c.json({ id, isCached, url });
   });
 

@@ -11,7 +11,7 @@ import { waitpointResult } from "./present.js";
 import { completeForFinishedRuns } from "./resume.js";
 import { releaseSlotsOfWaitingRuns } from "./slots.js";
 import { wakeAt } from "./timers.js";
-import { createToken } from "./tokens.js";
+import { createToken, tokenPublicAccessToken } from "./tokens.js";
 import { blockRunOnWaitpoint, insertRunStep, selectRunStep } from "./queries/run-steps.js";
 import { completeBatchWaitpoints, completeWaitpoints, insertWaitpoint, selectRunWaitpoint, selectWaitpoint, type WaitpointRow } from "./queries/waitpoints.js";
 
@@ -46,13 +46,18 @@ export async function runWait(deps: ApiDeps, caller: RunCaller, req: RunWaitRequ
   }
 
   if (req.wait.type === "createToken") {
-    if (recorded) return { status: "TOKEN", token: { id: recorded.waitpoint_id, isCached: true, url: tokenUrl(deps, recorded.waitpoint_id) } };
+    // a run's token cannot sign the token's public access token (the SDK would for a secret key): the api does
+    const publicAccessToken = (w: WaitpointRow) => tokenPublicAccessToken(deps, environment.id, w);
+    if (recorded) {
+      const id = recorded.waitpoint_id;
+      return { status: "TOKEN", token: { id, isCached: true, url: tokenUrl(deps, id), publicAccessToken: publicAccessToken(recorded.waitpoint) } };
+    }
     const token = await createToken(deps, environment, req.wait.token);
     await insertRunStep(deps.sql, { runId, step: req.step, kind: "TOKEN", what, waitpointId: token.id, attemptNumber });
     // a concurrent duplicate (the SDK retrying a request) recorded its own token first: answer with that one
     const kept = await selectRunStep(deps.sql, runId, req.step);
-    const id = kept?.waitpoint_id ?? token.id;
-    return { status: "TOKEN", token: { id, isCached: token.isCached || id !== token.id, url: tokenUrl(deps, id) } };
+    const row = kept?.waitpoint ?? token.row;
+    return { status: "TOKEN", token: { id: row.id, isCached: token.isCached || row.id !== token.id, url: tokenUrl(deps, row.id), publicAccessToken: publicAccessToken(row) } };
   }
 
   let waitpoint: WaitpointRow;
@@ -92,6 +97,10 @@ async function makeWaitpoint(deps: ApiDeps, caller: RunCaller, req: RunWaitReque
   const wait = req.wait;
   switch (wait.type) {
     case "duration": {
+      // only a new step: a recorded one (a replay, after the date) answers as recorded, before this is reached
+      if (wait.throwIfInThePast && wait.date.getTime() < deps.clock().getTime()) {
+        throw badRequest(`Date is in the past: ${wait.date.toISOString()} (wait.until with throwIfInThePast)`, "wait.date");
+      }
       let key: { idempotencyKey: string; idempotencyKeyExpiresAt: Date } | undefined;
       if (wait.idempotencyKey) {
         const ttl = wait.idempotencyKeyTTL === undefined ? 30 * 24 * 3600_000 : parseDurationMs(wait.idempotencyKeyTTL);

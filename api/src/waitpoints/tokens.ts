@@ -1,6 +1,7 @@
 import { parseDurationMs, type CreateWaitpointTokenRequest, type CreateWaitpointTokenResponse } from "@gantry/sdk/contracts";
 import type { ApiDeps, AuthEnvironment } from "../context.js";
 import { badRequest, notFound } from "../errors.js";
+import { signPublicToken } from "../auth/public-token.js";
 import { newId } from "../crypto/ids.js";
 import { normalizeTags } from "../runs/trigger-options.js";
 import { callbackUrl } from "./callback.js";
@@ -53,6 +54,20 @@ export async function completeToken(deps: ApiDeps, environmentId: string | undef
 async function selectAnyWaitpoint(deps: ApiDeps, id: string): Promise<WaitpointRow | undefined> {
   const [row] = await deps.sql<WaitpointRow[]>`select * from waitpoints where id = ${id}`;
   return row;
+}
+
+/** The reference's lifetime of a token's public access token (the official client signs it for 24 h). */
+const PUBLIC_TOKEN_TTL_MS = 24 * 3600_000;
+
+/**
+ * A public access token that may complete this one token (`write:waitpoints:<id>`), signed by the api for
+ * callers that cannot sign one (a run's token inside a task, public tokens). It lasts the reference's 24 h, or
+ * until the token's timeout when that is later (a frontend may complete a 4-week token on day 3).
+ */
+export function tokenPublicAccessToken(deps: ApiDeps, environmentId: string, token: { id: string; completed_after: Date | null }): string {
+  const nowMs = deps.clock().getTime();
+  const expiresMs = Math.max(nowMs + PUBLIC_TOKEN_TTL_MS, token.completed_after?.getTime() ?? 0);
+  return signPublicToken(deps.config, { environmentId, scopes: [`write:waitpoints:${token.id}`] }, Math.floor(expiresMs / 1000), nowMs);
 }
 
 /** "30s", "1m", "2h", "3d", "4w", or a date. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MachinePreset, RetryOptions, RuntimeConfig } from "@gantry/sdk/contracts";
+import { MachinePreset, RuntimeConfig, TaskRetryOptions } from "@gantry/sdk/contracts";
 import type { BuildExtension } from "../extensions/types.js";
 
 const extension = z.custom<BuildExtension>(
@@ -16,7 +16,7 @@ export const UserConfig = z
     dirs: z.array(z.string().min(1)).optional(),
     ignorePatterns: z.array(z.string()).optional(),
     tsconfig: z.string().optional(),
-    retries: z.object({ enabledInDev: z.boolean().optional(), default: RetryOptions.optional() }).optional(),
+    retries: z.object({ enabledInDev: z.boolean().optional(), default: TaskRetryOptions.optional() }).optional(),
     maxDuration: z.number().int().min(0).optional(),
     machine: MachinePreset.optional(),
     defaultMachine: MachinePreset.optional(),

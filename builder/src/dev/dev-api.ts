@@ -1,6 +1,8 @@
 import {
   CompleteAttemptsResponse,
   DevClaimResponse,
+  DevLostAttemptsResponse,
+  DevRunWaitResponse,
   HeartbeatResponse,
   RUNNER_API_PREFIX,
   type LogEvent,
@@ -11,7 +13,8 @@ import { ApiClient } from "../deploy/api-client.js";
 
 /**
  * `gantry dev`'s side of the runner protocol, authenticated with the dev environment's secret key: claim dev
- * runs (long poll), heartbeat, complete, logs, and fetch an artifact this session did not build.
+ * runs (long poll), heartbeat, complete, logs, what a suspended run waits for, and fetch an artifact this
+ * session did not build.
  */
 export class DevApi {
   private readonly client: ApiClient;
@@ -19,8 +22,19 @@ export class DevApi {
     this.client = new ApiClient({ apiUrl: opts.apiUrl, token: opts.devKey, fetch: opts.fetch });
   }
 
-  claim(max: number, waitMs: number, signal?: AbortSignal) {
-    return this.client.json("POST", "/api/v1/dev/claim", DevClaimResponse, { max, waitMs, runnerId: this.runnerId }, signal);
+  /** `suspended`: this session keeps attempts suspended at waits (resumed in place), and the ones it lost. */
+  claim(max: number, waitMs: number, signal?: AbortSignal, suspended?: { keepsSuspendedAttempts: boolean; lostSuspendedRuns: string[] }) {
+    return this.client.json("POST", "/api/v1/dev/claim", DevClaimResponse, { max, waitMs, runnerId: this.runnerId, ...suspended }, signal);
+  }
+
+  /** Suspended attempts this session lost (their process died): their runs replay when they resume. */
+  lostAttempts(attempts: { runId: string; attemptNumber: number }[]) {
+    return this.client.json("POST", "/api/v1/dev/lost-attempts", DevLostAttemptsResponse, { runnerId: this.runnerId, attempts });
+  }
+
+  /** What a run suspended at a wait waits for. */
+  runWait(runId: string) {
+    return this.client.json("GET", `/api/v1/dev/runs/${encodeURIComponent(runId)}/wait`, DevRunWaitResponse);
   }
 
   heartbeat(attempts: { runId: string; attemptNumber: number }[]) {

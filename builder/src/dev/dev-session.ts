@@ -1,22 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { ProjectInfo, type LogEvent, type TaskRunExecution, type TaskRunExecutionResult } from "@gantry/sdk/contracts";
+import { ProjectInfo, type LogEvent, type TaskRunExecution } from "@gantry/sdk/contracts";
 import { ProcessExecutor } from "@gantry/runner/executor";
 import { loadConfig } from "../config/load-config.js";
 import { deploy, type DeployResult } from "../deploy/deploy.js";
 import { ApiClient } from "../deploy/api-client.js";
 import { BuildError, CliError } from "../errors.js";
 import { DevApi } from "./dev-api.js";
+import { DevAttempts, type DevLogger } from "./dev-attempts.js";
 import { unpackArtifact } from "./unpack-artifact.js";
 import { watchProject } from "./watch-project.js";
 
-export interface DevLogger {
-  log(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-  debug(message: string): void;
-}
+export type { DevLogger };
 
 export interface DevSessionOptions {
   cwd: string;
@@ -52,16 +48,11 @@ interface LocalBuild {
   entryPoint: string;
 }
 
-interface ActiveRun {
-  runId: string;
-  attemptNumber: number;
-  done: Promise<void>;
-}
-
 /**
  * `gantry dev`: registers the local build as the member's dev version, rebuilds on change, claims that dev
  * environment's runs and executes them here with the runner's process executor, reporting heartbeats,
- * logs and results with the dev key, and printing each run with its dashboard link.
+ * logs and results with the dev key, and printing each run with its dashboard link. A run that waits stays
+ * suspended in its process and continues there when its wait is over (`dev-attempts.ts`).
  */
 export async function startDevSession(opts: DevSessionOptions): Promise<DevSession> {
   const log = opts.logger;
@@ -75,10 +66,11 @@ export async function startDevSession(opts: DevSessionOptions): Promise<DevSessi
   }
   const runnerId = `dev-${randomUUID().slice(0, 8)}`;
   const api = new DevApi({ apiUrl, devKey: devEnv.apiKey, fetch: opts.fetch }, runnerId);
-  const executor = new ProcessExecutor({ apiUrl, warmProcesses: 1, cancelGraceMs: 10_000, warn: (m) => log.warn(m) });
+  // without processKeepAlive each run waiting here keeps its own process: a developer's machine holds 25 such
+  // processes at most (past that the one waiting longest is stopped, and its run replays when it resumes)
+  const executor = new ProcessExecutor({ apiUrl, warmProcesses: 1, cancelGraceMs: 10_000, maxSuspendedProcesses: 25, warn: (m) => log.warn(m) });
   const keepAlive = resolveKeepAlive(config.runtime.processKeepAlive);
   const builds = new Map<string, LocalBuild>();
-  const active = new Map<string, ActiveRun>();
   const pendingLogs: LogEvent[] = [];
   const controller = new AbortController();
   let closed = false;
@@ -151,67 +143,38 @@ export async function startDevSession(opts: DevSessionOptions): Promise<DevSessi
     return build;
   };
 
-  const runOne = async (execution: TaskRunExecution) => {
-    const runId = execution.run.id;
-    const link = `${apiUrl}/projects/${config.project}/runs/${runId}`;
-    log.log(`▶ ${execution.task.id} ${runId} (attempt ${execution.attempt.number}, v${execution.run.version})  ${link}`);
-    const started = Date.now();
-    let result: TaskRunExecutionResult;
-    try {
-      const build = await buildFor(execution);
-      result = await executor.execute({
-        execution,
-        workerDir: build.dir,
-        entryPoint: build.entryPoint,
-        keepAlive,
-        env: opts.envVars,
-        onLog: (event) => pendingLogs.push(event),
-      });
-    } catch (error) {
-      result = {
-        ok: false,
-        id: execution.attempt.id,
-        error: { type: "INTERNAL_ERROR", message: `gantry dev could not run the attempt: ${(error as Error).message}` },
-        outcome: "SYSTEM_FAILURE",
-      };
-    }
-    const ms = Date.now() - started;
-    if (result.ok) log.log(`✔ ${execution.task.id} ${runId} completed in ${ms} ms  ${link}`);
-    else log.log(`✖ ${execution.task.id} ${runId} ${result.outcome ?? "FAILED"}: ${result.error.message}${result.retry ? ` (retrying in ${Math.round(result.retry.delay / 1000)} s)` : ""}  ${link}`);
-    await flushLogs();
-    try {
-      await api.complete([{ runId, attemptNumber: execution.attempt.number, result }]);
-    } catch (error) {
-      log.warn(`could not report the result of ${runId}: ${(error as Error).message}`);
-    }
-  };
-
   const flushLogs = async () => {
     if (pendingLogs.length === 0) return;
     const batch = pendingLogs.splice(0, 5000);
     await api.logs(batch).catch((error: Error) => log.debug(`dropping ${batch.length} log events: ${error.message}`));
   };
 
+  const attempts = new DevAttempts({
+    api,
+    executor,
+    log,
+    link: (runId) => `${apiUrl}/projects/${config.project}/runs/${runId}`,
+    buildFor,
+    keepAlive,
+    ...(opts.envVars ? { envVars: opts.envVars } : {}),
+    onLog: (event) => pendingLogs.push(event),
+    flushLogs: () => flushLogs(),
+  });
+
   const maxRuns = opts.maxConcurrentRuns ?? 25;
   const claimLoop = async () => {
     let failures = 0;
     while (!closed) {
-      const free = maxRuns - active.size;
+      const free = maxRuns - attempts.runningCount;
       if (free <= 0) {
-        await Promise.race([...active.values()].map((a) => a.done));
+        await attempts.oneStops();
         continue;
       }
       try {
-        const { results } = await api.claim(Math.min(free, 100), opts.claimWaitMs ?? 10_000, controller.signal);
+        const { results } = await api.claim(Math.min(free, 100), opts.claimWaitMs ?? 10_000, controller.signal, attempts.claimOptions());
         failures = 0;
         if (closed) return; // claimed as we stopped: their leases lapse and the api hands them out again
-        for (const claimed of results) {
-          if (!claimed.ok) continue;
-          const execution = claimed.execution;
-          const entry: ActiveRun = { runId: execution.run.id, attemptNumber: execution.attempt.number, done: Promise.resolve() };
-          entry.done = runOne(execution).finally(() => active.delete(execution.run.id));
-          active.set(execution.run.id, entry);
-        }
+        for (const claimed of results) if (claimed.ok) attempts.take(claimed);
       } catch (error) {
         if (closed) return;
         failures++;
@@ -223,14 +186,12 @@ export async function startDevSession(opts: DevSessionOptions): Promise<DevSessi
   const loop = claimLoop();
 
   const heartbeat = setInterval(() => {
-    const attempts = [...active.values()].map((a) => ({ runId: a.runId, attemptNumber: a.attemptNumber }));
+    const beating = attempts.heartbeatAttempts();
     void flushLogs();
-    if (attempts.length === 0) return;
+    if (beating.length === 0) return;
     api
-      .heartbeat(attempts)
-      .then(({ cancel }) => {
-        for (const runId of cancel) if (executor.cancel(runId)) log.log(`■ ${runId} canceled`);
-      })
+      .heartbeat(beating)
+      .then(({ cancel }) => attempts.stop(cancel))
       .catch((error: Error) => log.debug(`heartbeat failed: ${error.message}`));
   }, opts.heartbeatIntervalMs ?? 5_000);
 
@@ -245,9 +206,8 @@ export async function startDevSession(opts: DevSessionOptions): Promise<DevSessi
       controller.abort();
       stopWatching();
       clearInterval(heartbeat);
-      // Stopping dev cancels the runs in progress (the reference's behaviour).
-      for (const runId of active.keys()) executor.cancel(runId);
-      await Promise.allSettled([...active.values()].map((a) => a.done));
+      // Stopping dev cancels the runs in progress (the reference's behaviour); waiting runs replay in a later session.
+      await attempts.close();
       await flushLogs();
       await executor.close();
       await Promise.race([loop, sleep(opts.claimWaitMs ?? 10_000)]);

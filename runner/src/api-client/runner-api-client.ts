@@ -10,6 +10,7 @@ import {
 } from "@gantry/sdk/contracts";
 import type { z } from "zod";
 import { Batcher } from "./batcher.js";
+import { createHttpTransport, type HttpInit, type HttpReply } from "./http-transport.js";
 import { withRetry } from "./retry.js";
 
 export type CompleteAttemptAck = z.infer<typeof CompleteAttemptsResponse>["results"][number];
@@ -49,13 +50,23 @@ export class RunnerApiClient {
   private readonly starts: Batcher<{ runId: string; environmentId?: string; resumeAttempt?: number }, StartAttemptResult>;
   private readonly completions: Batcher<Completion, CompleteAttemptAck>;
   private readonly logs: Batcher<LogEvent, void>;
-  private readonly fetchImpl: typeof fetch;
+  private readonly send: (url: string, init: HttpInit) => Promise<HttpReply>;
+  private readonly closeTransport: () => void;
   /** Per run, its latest log event still being sent: a completion waits for its own run's logs only. */
   private readonly pendingLogs = new Map<string, Promise<void>>();
   private closed = false;
 
   constructor(private readonly opts: RunnerApiClientOptions) {
-    this.fetchImpl = opts.fetch ?? fetch;
+    if (opts.fetch) {
+      const fetchImpl = opts.fetch;
+      this.send = (url, init) => fetchImpl(url, init);
+      this.closeTransport = () => {};
+    } else {
+      // Node's http client with keep-alive: cheaper per request than fetch (http-transport.ts)
+      const transport = createHttpTransport();
+      this.send = transport;
+      this.closeTransport = () => transport.close();
+    }
     this.starts = new Batcher((runs) => this.sendStarts(runs), 1000);
     this.completions = new Batcher((items) => this.sendCompletions(items), 1000, { of: completionBytes, max: MAX_COMPLETION_BATCH_BYTES });
     this.logs = new Batcher((events) => this.sendLogs(events), 5000);
@@ -126,6 +137,7 @@ export class RunnerApiClient {
 
   close(): void {
     this.closed = true;
+    this.closeTransport();
   }
 
   private async sendStarts(runs: Array<{ runId: string; environmentId?: string; resumeAttempt?: number }>): Promise<StartAttemptResult[]> {
@@ -165,11 +177,11 @@ export class RunnerApiClient {
     return res.json();
   }
 
-  private async request(path: string, init: RequestInit): Promise<Response> {
+  private async request(path: string, init: HttpInit): Promise<HttpReply> {
     const url = `${this.opts.apiUrl}${path}`;
-    let res: Response;
+    let res: HttpReply;
     try {
-      res = await this.fetchImpl(url, { ...init, headers: { ...init.headers, authorization: `Bearer ${this.opts.token}` } });
+      res = await this.send(url, { ...init, headers: { ...init.headers, authorization: `Bearer ${this.opts.token}` } });
     } catch (cause) {
       throw new RunnerApiError(`${init.method} ${url} failed: ${(cause as Error).message}: is the api running at GANTRY_API_URL?`, undefined, undefined, { cause });
     }

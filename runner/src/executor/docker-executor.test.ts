@@ -2,7 +2,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { LogEvent } from "@gantry/sdk/contracts";
 import { FIXTURES_DIR, makeExecution } from "../testing/execution-fixture.js";
-import { DockerExecutor, dockerAvailable } from "./docker-executor.js";
+import { DOCKER_SUSPEND_NOTICE, DockerExecutor, dockerAvailable } from "./docker-executor.js";
+import type { Executor } from "./types.js";
 
 const hasDocker = await dockerAvailable();
 
@@ -49,6 +50,19 @@ describe("DockerExecutor", () => {
       while (!executor.cancel(execution.run.id)) await new Promise((r) => setTimeout(r, 10));
       const canceled = await pending;
       expect(canceled.ok === false && canceled.outcome).toBe("CANCELED");
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it("keeps no attempt suspended at a wait: the container stops, the attempt ends as let go, and the run's log says it replays (fake docker CLI)", async () => {
+    const executor = new DockerExecutor({ defaultImage: "node:20-bookworm-slim", dockerBin: join(FIXTURES_DIR, "fake-docker.mjs") });
+    try {
+      const logs: LogEvent[] = [];
+      const result = await executor.execute({ execution: makeExecution({ action: "wait" }), workerDir: FIXTURES_DIR, entryPoint: "suspending.mjs", onLog: (e) => logs.push(e) });
+      expect(result.ok === false && result.error.code).toBe("TASK_RUN_SUSPENDED");
+      expect(logs.filter((l) => l.level === "warn").map((l) => l.message)).toEqual([DOCKER_SUSPEND_NOTICE]);
+      expect((executor as Executor).resume).toBeUndefined();
     } finally {
       await executor.close();
     }

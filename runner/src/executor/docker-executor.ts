@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { posix } from "node:path";
 import { MACHINE_SPECS, WorkerToParent, type TaskRunExecution, type TaskRunExecutionResult } from "@gantry/sdk/contracts";
 import { heapLimitMb } from "./process-executor.js";
-import { canceledResult, crashedResult, suspendedResult, systemFailureResult, timedOutResult } from "./results.js";
+import { canceledResult, crashedResult, isHeapOutOfMemoryLine, suspendedResult, systemFailureResult, timedOutResult } from "./results.js";
 import type { ExecuteRequest, Executor } from "./types.js";
 
 export type DockerExecutorOptions = {
@@ -16,6 +16,11 @@ export type DockerExecutorOptions = {
   apiUrl?: string;
   dockerBin?: string;
 };
+
+/** The run's log line at a wait under the docker executor (runner/README.md, "Attempts suspended at a wait"). */
+export const DOCKER_SUSPEND_NOTICE =
+  "The docker executor keeps no attempt suspended at a wait: this container stops now. When the wait is over the run starts a new attempt " +
+  "that replays the task from the start: its waits, child runs and tokens are answered from the record, but other code before the wait runs again.";
 
 const SHIM = fileURLToPath(new URL("./docker-shim.mjs", import.meta.url));
 
@@ -70,12 +75,16 @@ export class DockerExecutor implements Executor {
         setTimeout(() => void this.kill(name), 10_000).unref();
       } else if (message.data.type === "suspended" && message.data.runId === execution.run.id) {
         // a container keeps no suspended attempt: it stops, and the run replays from its recorded waits on resume
+        request.onLog({ runId: execution.run.id, attemptNumber: execution.attempt.number, kind: "log", level: "warn", message: DOCKER_SUSPEND_NOTICE, time: Date.now() });
         result = suspendedResult(execution, elapsed());
         child.stdin.end();
         setTimeout(() => void this.kill(name), 10_000).unref();
       }
     });
+    let heapOutOfMemory = false;
     createInterface({ input: child.stderr }).on("line", (line) => {
+      // kept apart from the tail: V8's native stack trace after this line can push it out
+      if (isHeapOutOfMemoryLine(line)) heapOutOfMemory = true;
       stderr.push(line);
       if (stderr.length > 20) stderr.shift();
       log("error", line);
@@ -105,7 +114,7 @@ export class DockerExecutor implements Executor {
     // docker itself fails with 125 (daemon or image problems) before the task's code runs
     if (closed.code === 125 && !exit) return systemFailureResult(execution, `docker run failed: ${stderr.join("\n")}`, elapsed());
     const containerExit = exit ?? (closed.code === 137 ? { code: null, signal: "SIGKILL" as const } : { code: closed.code, signal: null });
-    return crashedResult(execution, containerExit, stderr.join("\n"), elapsed());
+    return crashedResult(execution, containerExit, stderr.join("\n"), elapsed(), undefined, heapOutOfMemory ? "heap" : undefined);
   }
 
   cancel(runId: string): boolean {

@@ -4,6 +4,7 @@ import { MACHINE_SPECS, type MachinePreset, type TaskRunExecutionResult, type Wa
 import { pickBaseEnv } from "../config.js";
 import { canceledResult, crashedResult, suspendedResult, systemFailureResult, timedOutResult } from "./results.js";
 import type { ExecuteRequest, Executor, PrewarmRequest } from "./types.js";
+import { MemoryWatch } from "./memory-watch.js";
 import { SpawnGate } from "./spawn-gate.js";
 import { WarmPool } from "./warm-pool.js";
 import { WorkerExitedError, WorkerProcess } from "./worker-process.js";
@@ -39,6 +40,12 @@ export type ProcessExecutorOptions = {
   baseEnv?: Record<string, string>;
   /** Run attempts as this user; honoured only when the runner is root (otherwise reported through `warn`). */
   runAs?: { uid: number; gid: number } | undefined;
+  /**
+   * How often a running attempt's process (with its child processes) has its resident memory checked against
+   * its machine's memory; past it, the process is killed and the attempt fails out of memory. 0 turns the
+   * check off (the V8 heap limit still applies). Default 1000 ms.
+   */
+  memoryCheckIntervalMs?: number;
   /** Known at spawn time so the SDK can reach the api before the first `execute` arrives. */
   apiUrl?: string;
   warn?: (message: string) => void;
@@ -72,6 +79,7 @@ export class ProcessExecutor implements Executor {
   private readonly opts: Required<Omit<ProcessExecutorOptions, "runAs" | "apiUrl">> & Pick<ProcessExecutorOptions, "runAs" | "apiUrl">;
   private readonly sweep: NodeJS.Timeout;
   private readonly gate: SpawnGate;
+  private readonly memory: MemoryWatch;
   private closed = false;
 
   constructor(options: ProcessExecutorOptions = {}) {
@@ -84,6 +92,7 @@ export class ProcessExecutor implements Executor {
       maxConcurrentAttemptsPerProcess: options.maxConcurrentAttemptsPerProcess ?? 1,
       maxSuspendedProcesses: options.maxSuspendedProcesses ?? 100,
       idlePoolTtlMs: options.idlePoolTtlMs ?? 10 * 60_000,
+      memoryCheckIntervalMs: options.memoryCheckIntervalMs ?? 1000,
       baseEnv: options.baseEnv ?? pickBaseEnv(process.env),
       warn: options.warn ?? ((message) => console.warn(`[runner] ${message}`)),
       runAs: options.runAs,
@@ -96,6 +105,7 @@ export class ProcessExecutor implements Executor {
       this.opts.runAs = undefined;
     }
     this.gate = new SpawnGate(this.opts.maxConcurrentStarts);
+    this.memory = new MemoryWatch(this.opts.memoryCheckIntervalMs, this.opts.warn);
     this.sweep = setInterval(() => this.closeUnusedPools(), Math.min(60_000, this.opts.idlePoolTtlMs)).unref();
   }
 
@@ -135,7 +145,7 @@ export class ProcessExecutor implements Executor {
         if (attempt.canceled) return canceledResult(execution, elapsed());
         if (err instanceof WorkerExitedError) {
           const when = proc.startTimedOut ? `before it was ready (not ready within ${this.opts.startTimeoutMs} ms)` : "while loading the bundle";
-          return crashedResult(execution, err.exit, err.stderrTail, elapsed(), when);
+          return crashedResult(execution, err.exit, err.stderrTail, elapsed(), when, proc.outOfMemory);
         }
         return systemFailureResult(execution, `Could not start the task's process: ${String(err)}`, elapsed());
       }
@@ -145,6 +155,7 @@ export class ProcessExecutor implements Executor {
       }
 
       attempt.started = true;
+      this.memory.watch(proc, MACHINE_SPECS[execution.machine.name].memoryGb * 1024 ** 3);
       let timedOut = false;
       const maxDuration = execution.run.maxDuration;
       const runningProc = proc;
@@ -179,7 +190,7 @@ export class ProcessExecutor implements Executor {
           runningProc.discard(runId);
         }
       };
-      const outcome = await proc.run(execution, request.onLog, onSuspended);
+      const outcome = await proc.run(execution, request.onLog, onSuspended).finally(() => this.memory.unwatch(runningProc));
       clearTimeout(maxDurationTimer);
       clearTimeout(attempt.killTimer);
       if (attempt.suspended) {
@@ -197,7 +208,7 @@ export class ProcessExecutor implements Executor {
         return outcome.result.usage ? outcome.result : { ...outcome.result, usage: { durationMs: elapsed() } };
       }
       if (outcome.kind === "discarded") return suspendedResult(execution, elapsed());
-      return crashedResult(execution, outcome.exit, outcome.stderrTail, elapsed());
+      return crashedResult(execution, outcome.exit, outcome.stderrTail, elapsed(), undefined, proc.outOfMemory);
     } finally {
       // a replay of the run may have taken the slot meanwhile (its suspended attempt was discarded)
       if (this.active.get(runId) === attempt) this.active.delete(runId);
@@ -304,6 +315,7 @@ export class ProcessExecutor implements Executor {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweep);
+    this.memory.stop();
     for (const attempt of this.active.values()) attempt.proc.kill();
     this.shared.clear();
     const pools = [...this.pools.values()];

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import type { SpawnGate } from "./spawn-gate.js";
+import { isHeapOutOfMemoryLine, type OutOfMemoryKind } from "./results.js";
 import {
   WorkerToParent,
   type LogEvent,
@@ -65,6 +66,11 @@ export class WorkerProcess {
   private killedBeforeStart = false;
   /** Killed because it did not say `ready` within spec.startTimeoutMs. */
   startTimedOut = false;
+  /**
+   * It ran out of memory: V8 said so on stderr (kept here, as its stack trace can push that line out of the
+   * tail), or the executor's memory watch killed it.
+   */
+  outOfMemory: OutOfMemoryKind | undefined;
   private markReady!: () => void;
   private failReady!: (err: Error) => void;
   private markClosed!: (exit: ExitInfo) => void;
@@ -232,6 +238,7 @@ export class WorkerProcess {
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
     lines.on("line", (line) => {
       if (level === "error") {
+        if (this.outOfMemory === undefined && isHeapOutOfMemoryLine(line)) this.outOfMemory = "heap";
         this.stderrTail.push(line);
         if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
       }

@@ -1,6 +1,22 @@
 import { z } from "zod";
 import { BuildManifest } from "./manifest.js";
-import { DeploymentStatus, EnvironmentSlug, EnvironmentType, MachinePreset, PacketType, RunStatus, TaskRunError } from "./common.js";
+import { DeploymentStatus, EnvironmentSlug, EnvironmentType, MachinePreset, PacketType, RunStatus, TaskRunError, parseDurationMs } from "./common.js";
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const DELAY_HELP = 'use a duration like "1h" or "30m", or an ISO 8601 date';
+
+/** A duration string ("1h", "30m") or an ISO 8601 date string. */
+export function isDelayString(value: string): boolean {
+  return parseDurationMs(value) !== undefined || (ISO_DATE.test(value.trim()) && !Number.isNaN(Date.parse(value)));
+}
+
+/**
+ * `delay` of trigger, batch items, replay and reschedule: a duration, an ISO date (JSON's form of a Date), or a
+ * Date in process. Numbers and booleans are refused (no silent "now" for `-5` or `true`).
+ */
+export const Delay = z.union([z.string().refine(isDelayString, { message: `Invalid delay: ${DELAY_HELP}` }), z.date()], {
+  error: `delay must be a string: ${DELAY_HELP}`,
+});
 
 /** Options of a trigger, as the official client sends them (wire-format.md §3.2). */
 export const TriggerTaskOptions = z
@@ -12,7 +28,7 @@ export const TriggerTaskOptions = z
     idempotencyKey: z.string().min(1).optional(),
     idempotencyKeyTTL: z.string().optional(),
     idempotencyKeyOptions: z.object({ key: z.string(), scope: z.enum(["run", "attempt", "global"]) }).optional(),
-    delay: z.union([z.string(), z.coerce.date()]).optional(),
+    delay: Delay.optional(),
     ttl: z.union([z.string(), z.number().int().min(0)]).optional(),
     tags: z.union([z.string(), z.array(z.string())]).optional(),
     maxAttempts: z.number().int().min(1).optional(),
@@ -112,13 +128,13 @@ export const ReplayRunRequestBody = z
     payloadType: PacketType.optional(),
     metadata: z.unknown().optional(),
     tags: z.union([z.string(), z.array(z.string())]).optional(),
-    queue: z.string().optional(),
-    concurrencyKey: z.string().optional(),
+    queue: z.string().min(1).optional(),
+    concurrencyKey: z.string().min(1).optional(),
     machine: MachinePreset.optional(),
     version: z.string().optional(),
     region: z.string().optional(),
-    delay: z.union([z.string(), z.coerce.date()]).optional(),
-    ttl: z.union([z.string(), z.number()]).optional(),
+    delay: Delay.optional(),
+    ttl: z.union([z.string(), z.number().int().min(0)]).optional(),
     idempotencyKey: z.string().optional(),
     idempotencyKeyTTL: z.string().optional(),
     maxAttempts: z.number().int().min(1).optional(),
@@ -127,6 +143,15 @@ export const ReplayRunRequestBody = z
   })
   .strict();
 export type ReplayRunRequestBody = z.infer<typeof ReplayRunRequestBody>;
+
+/**
+ * POST /api/v1/idempotencyKeys/{key}/reset: `key` is the hashed key as triggers send it (wire-format.md §3.3).
+ * Frees it for `taskIdentifier` in the caller's environment; answers `{ id: key }`, or 404 when no run holds it.
+ */
+export const ResetIdempotencyKeyRequestBody = z.object({ taskIdentifier: z.string().min(1) });
+export type ResetIdempotencyKeyRequestBody = z.infer<typeof ResetIdempotencyKeyRequestBody>;
+export const ResetIdempotencyKeyResponse = z.object({ id: z.string() });
+export type ResetIdempotencyKeyResponse = z.infer<typeof ResetIdempotencyKeyResponse>;
 
 // ---------------------------------------------------------------------------------------------
 // Projects, environments, tokens (CLI, personal access tokens)
@@ -267,5 +292,5 @@ export const ArchivedPreviewBranch = z.object({
 export type ArchivedPreviewBranch = z.infer<typeof ArchivedPreviewBranch>;
 
 /** POST /api/v1/runs/{runId}/reschedule (DELAYED runs only): a new delay, as for trigger. Answers like retrieve. */
-export const RescheduleRunRequestBody = z.object({ delay: z.union([z.string(), z.coerce.date()]) });
+export const RescheduleRunRequestBody = z.object({ delay: Delay });
 export type RescheduleRunRequestBody = z.infer<typeof RescheduleRunRequestBody>;

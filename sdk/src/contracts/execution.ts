@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { EnvironmentType, MachinePreset, PacketType, RetryOptions, TaskRunError } from "./common.js";
+import { EnvironmentType, MachinePreset, PacketType, TaskRunError } from "./common.js";
+import { TaskRetryOptions } from "./out-of-memory.js";
 
 /**
  * Everything an attempt needs, as the api hands it to a runner and the runner to the worker process.
@@ -45,8 +46,10 @@ export const TaskRunExecution = z.object({
     imageReference: z.string().optional(),
   }),
   machine: z.object({ name: MachinePreset, cpu: z.number(), memory: z.number() }),
+  /** The batch the run belongs to (`ctx.batch`), when it was triggered as a batch item. */
+  batch: z.object({ id: z.string() }).optional(),
   /** Retry policy resolved by the api: task retry over config default; maxAttempts is the run's override if set. */
-  retry: RetryOptions.optional(),
+  retry: TaskRetryOptions.optional(),
   /** Environment variables for the attempt (the environment's, branch overrides applied). */
   env: z.record(z.string(), z.string()).default({}),
   /** Short-lived bearer token scoped to this run (child triggers, metadata, waits). */

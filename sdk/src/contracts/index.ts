@@ -13,3 +13,5 @@ export * from "./waitpoints.js";
 export * from "./bulk-actions.js";
 export * from "./queues.js";
 export * from "./packets.js";
+export * from "./out-of-memory.js";
+export * from "./dev-waits.js";

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { MachinePreset, RetryOptions } from "./common.js";
+import { MachinePreset } from "./common.js";
+import { TaskRetryOptions } from "./out-of-memory.js";
 import { QueueRateLimit } from "./queues.js";
 
 /** One task as found by indexing a bundle (registration, not exports: hidden tasks count). */
@@ -17,7 +18,8 @@ export const TaskManifest = z.object({
       keyRateLimit: QueueRateLimit.optional(),
     })
     .optional(),
-  retry: RetryOptions.optional(),
+  /** backoff options plus `outOfMemory.machine` (deploy stores it with the task) */
+  retry: TaskRetryOptions.optional(),
   /** seconds */
   maxDuration: z.number().int().min(0).optional(),
   machine: MachinePreset.optional(),
@@ -47,7 +49,7 @@ export const QueueManifest = z.object({
 export const RuntimeConfig = z.object({
   project: z.string(),
   retries: z
-    .object({ enabledInDev: z.boolean().optional(), default: RetryOptions.optional() })
+    .object({ enabledInDev: z.boolean().optional(), default: TaskRetryOptions.optional() })
     .optional(),
   maxDuration: z.number().int().min(0).optional(),
   machine: MachinePreset.optional(),

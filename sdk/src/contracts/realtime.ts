@@ -102,10 +102,16 @@ export const RunMetadataOperation = z.discriminatedUnion("type", [
 ]);
 export type RunMetadataOperation = z.infer<typeof RunMetadataOperation>;
 
-/** `PUT /api/v1/runs/{runId}/metadata`: replace (`metadata`) and/or apply `operations`. */
+/**
+ * `PUT /api/v1/runs/{runId}/metadata`: replace (`metadata`) and/or apply `operations` to the run, and apply
+ * `parentOperations` / `rootOperations` to its parent / root run (the run itself when it has none: the
+ * official client's `metadata.parent` / `metadata.root` of a root run), all in one transaction.
+ */
 export const UpdateRunMetadataRequestBody = z.object({
   metadata: z.record(z.string(), z.unknown()).optional(),
   operations: z.array(RunMetadataOperation).optional(),
+  parentOperations: z.array(RunMetadataOperation).optional(),
+  rootOperations: z.array(RunMetadataOperation).optional(),
 });
 export type UpdateRunMetadataRequestBody = z.infer<typeof UpdateRunMetadataRequestBody>;
 export const UpdateRunMetadataResponse = z.object({ metadata: z.record(z.string(), z.unknown()) });
@@ -143,3 +149,12 @@ export function applyMetadataOperations(metadata: Record<string, unknown>, opera
   }
   return out;
 }
+
+/** `POST /api/v1/runs/{runId}/tags` (`tags.add` inside a run): one tag or several, each 1-128 characters. */
+export const AddRunTagsRequestBody = z.object({
+  tags: z.union([z.string(), z.array(z.string())]),
+});
+export type AddRunTagsRequestBody = z.infer<typeof AddRunTagsRequestBody>;
+/** The reference's answer: `{ message }` ("Successfully set 2 new tags."). */
+export const AddRunTagsResponse = z.object({ message: z.string() });
+export type AddRunTagsResponse = z.infer<typeof AddRunTagsResponse>;

@@ -116,6 +116,14 @@ export const DevClaimRequest = z.object({
   max: z.number().int().min(1).max(100).default(10),
   waitMs: z.number().int().min(0).max(30_000).default(10_000),
   runnerId: z.string().default("dev"),
+  /**
+   * This session keeps attempts suspended at a wait in their processes (as the runner does): a resumed run
+   * whose suspended attempt this `runnerId` started (the record says) is resumed in place (the result carries
+   * `resume`) rather than replayed in a new attempt. Sessions that do not say so get replays.
+   */
+  keepsSuspendedAttempts: z.boolean().default(false),
+  /** Runs whose suspended attempt this session held but lost (its process died): they replay when claimed. */
+  lostSuspendedRuns: z.array(z.string()).max(1000).default([]),
 });
 export type DevClaimRequest = z.infer<typeof DevClaimRequest>;
 export const DevClaimResponse = StartAttemptsResponse;

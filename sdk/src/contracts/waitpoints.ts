@@ -83,7 +83,14 @@ export type BatchWaitItem = z.infer<typeof BatchWaitItem>;
 export const RunWaitRequest = z.object({
   step: z.number().int().min(0),
   wait: z.discriminatedUnion("type", [
-    z.object({ type: z.literal("duration"), date: z.coerce.date(), idempotencyKey: z.string().min(1).max(2048).optional(), idempotencyKeyTTL: z.string().optional() }),
+    z.object({
+      type: z.literal("duration"),
+      date: z.coerce.date(),
+      idempotencyKey: z.string().min(1).max(2048).optional(),
+      idempotencyKeyTTL: z.string().optional(),
+      /** wait.until's: a 400 (param `wait.date`) when the date has passed, checked only when the step is new */
+      throwIfInThePast: z.boolean().optional(),
+    }),
     z.object({ type: z.literal("token"), tokenId: z.string().min(1) }),
     /** triggerAndWait: the child's trigger, as POST /api/v1/tasks/{taskId}/trigger takes it */
     z.object({ type: z.literal("task"), taskId: z.string().min(1), trigger: TriggerTaskRequestBody }),
@@ -104,7 +111,11 @@ export const RunWaitResponse = z.discriminatedUnion("status", [
   /** the run is WAITING: suspend until the runner resumes it with the waitpoint's result */
   z.object({ status: z.literal("WAITING"), waitpointId: z.string(), childRunIds: z.array(z.string()).optional() }),
   /** createToken */
-  z.object({ status: z.literal("TOKEN"), token: CreateWaitpointTokenResponse }),
+  z.object({
+    status: z.literal("TOKEN"),
+    /** `publicAccessToken`: the api's (`write:waitpoints:<id>`), as a run token cannot sign one */
+    token: CreateWaitpointTokenResponse.extend({ publicAccessToken: z.string().optional() }),
+  }),
 ]);
 export type RunWaitResponse = z.infer<typeof RunWaitResponse>;
 

@@ -79,6 +79,7 @@ export function buildContext(execution: TaskRunExecution): Context {
     environment: omitUndefined({ ...execution.environment, git }),
     organization: { ...execution.organization },
     project: { ...execution.project },
+    ...(execution.batch ? { batch: { id: execution.batch.id } } : {}),
     machine: { name: execution.machine.name, cpu: execution.machine.cpu, memory: execution.machine.memory, centsPerMs: 0 },
     deployment: omitUndefined({
       id: execution.deployment.id,

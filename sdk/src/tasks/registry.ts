@@ -77,8 +77,9 @@ export function toTaskManifest(task: RegisteredTask): TaskManifest {
     if (options.queue.keyRateLimit) manifest.queue.keyRateLimit = { ...options.queue.keyRateLimit };
   }
   if (options.retry) {
-    const { outOfMemory: _oom, ...retry } = options.retry;
-    manifest.retry = retry;
+    // outOfMemory.machine travels with the task: the api retries an out-of-memory attempt on that machine
+    const { outOfMemory, ...retry } = options.retry;
+    manifest.retry = outOfMemory?.machine ? { ...retry, outOfMemory: { machine: outOfMemory.machine } } : retry;
   }
   if (options.maxDuration !== undefined) manifest.maxDuration = options.maxDuration;
   if (machine) manifest.machine = machine;

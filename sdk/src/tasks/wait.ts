@@ -7,6 +7,7 @@ import {
   type WaitpointTokenStatus,
 } from "../contracts/index.js";
 import { apiClient, type RequestOptions } from "../client/config.js";
+import { BadRequestError } from "../client/errors.js";
 import { resolveIdempotencyKey } from "../client/idempotency.js";
 import { pagedList, type Page } from "../client/paginate.js";
 import { publicTokenFor } from "../client/trigger.js";
@@ -68,13 +69,22 @@ function durationMs(d: Duration): number {
   return ((days * 24 + h) * 60 + m) * 60_000 + s * 1000;
 }
 
-async function waitUntilDate(fn: string, date: Date, options: WaitIdempotency): Promise<void> {
+async function waitUntilDate(fn: string, date: Date, options: WaitIdempotency & { throwIfInThePast?: boolean }): Promise<void> {
   const key = await resolveIdempotencyKey(options.idempotencyKey);
-  await durableStep(
-    fn,
-    { type: "duration", date, ...(key ? { idempotencyKey: key.idempotencyKey } : {}), ...(options.idempotencyKeyTTL ? { idempotencyKeyTTL: options.idempotencyKeyTTL } : {}) },
-    () => ({ type: "duration", date }),
-  );
+  const wait = {
+    type: "duration" as const,
+    date,
+    ...(key ? { idempotencyKey: key.idempotencyKey } : {}),
+    ...(options.idempotencyKeyTTL ? { idempotencyKeyTTL: options.idempotencyKeyTTL } : {}),
+    ...(options.throwIfInThePast ? { throwIfInThePast: true } : {}),
+  };
+  try {
+    await durableStep(fn, wait, () => ({ type: "duration", date }));
+  } catch (error) {
+    // the api checks a new step's date (a replay past the date answers from the record): the reference's error
+    if (error instanceof BadRequestError && error.param === "wait.date") throw new Error("Date is in the past");
+    throw error;
+  }
 }
 
 /**
@@ -90,13 +100,13 @@ async function waitFor(duration: Duration, options: WaitIdempotency = {}): Promi
 }
 
 /**
- * Pauses the run until a date. `throwIfInThePast` throws for a date already passed (otherwise it returns at once).
+ * Pauses the run until a date. `throwIfInThePast` throws "Date is in the past" for a date already passed when
+ * the run first gets here (otherwise it returns at once); a replay of the run passes a wait it already did.
  *
  * @example
  * await wait.until({ date: new Date("2030-01-01T00:00:00Z") });
  */
 async function waitUntil(options: { date: Date; throwIfInThePast?: boolean } & WaitIdempotency): Promise<void> {
-  if (options.throwIfInThePast && options.date.getTime() < Date.now()) throw new Error(`wait.until(): the date ${options.date.toISOString()} is in the past`);
   await waitUntilDate("wait.until()", options.date, options);
 }
 
@@ -120,7 +130,8 @@ async function createToken(options: CreateTokenOptions = {}, requestOptions?: Re
   if (currentExecution()?.steps) {
     const { response } = await durableStep("wait.createToken()", { type: "createToken", token: body }, () => ({ type: "token", token: "" }));
     if (response.status !== "TOKEN") throw new Error("wait.createToken(): unexpected answer from the api");
-    return { ...response.token, publicAccessToken: "" };
+    // a run's token cannot sign one: the api sends the token's public access token
+    return { ...response.token, publicAccessToken: response.token.publicAccessToken ?? "" };
   }
   const client = apiClient(requestOptions);
   const { data, headers } = await client.request(CreateWaitpointTokenResponse, "POST", "/api/v1/waitpoints/tokens", { body });

@@ -6,12 +6,16 @@ export interface CapturedRequest {
   url: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** set once the reply has been written */
+  answered?: boolean;
 }
 
 export interface Reply {
   status?: number;
   headers?: Record<string, string>;
   body?: unknown;
+  /** answer only after this long (to observe whether the client waits for the answer) */
+  delayMs?: number;
 }
 
 /** A loopback HTTP server that records every request and answers from a queue of replies (or a handler). */
@@ -30,11 +34,16 @@ export async function startCaptureServer(): Promise<CaptureServer> {
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString()));
     req.on("end", () => {
-      const captured = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
+      const captured: CapturedRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
       state.requests.push(captured);
       const reply = state.replies.shift() ?? state.fallback(captured);
-      res.writeHead(reply.status ?? 200, { "content-type": "application/json", ...reply.headers });
-      res.end(reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body));
+      const answer = () => {
+        res.writeHead(reply.status ?? 200, { "content-type": "application/json", ...reply.headers });
+        res.end(reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body));
+        captured.answered = true;
+      };
+      if (reply.delayMs) setTimeout(answer, reply.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -1,4 +1,5 @@
 import SuperJSON from "superjson";
+import { metadata } from "../realtime/metadata.js";
 import type {
   LogEvent,
   RetryOptions,
@@ -8,11 +9,13 @@ import type {
   TaskRunExecutionResult,
   WaitpointResult,
 } from "../contracts/index.js";
+import { outOfMemoryError } from "../contracts/out-of-memory.js";
 import { parsePacket } from "../client/packets.js";
 import { calculateNextRetryDelay, DEFAULT_RETRY_OPTIONS } from "../retry/delay.js";
 import { runWithStore, type ExecutionStore, type StepRuntime, type WaitInfo } from "../runtime/current.js";
 import { buildContext } from "../tasks/context.js";
 import { globalHooks } from "../tasks/hooks.js";
+import { startAttemptUsage } from "../tasks/usage.js";
 import { getRegisteredTask, type RegisteredTask } from "../tasks/registry.js";
 import type { CatchErrorResult, HookArgs } from "../tasks/types.js";
 import { effectiveRetryPolicy } from "./retry-policy.js";
@@ -77,15 +80,18 @@ export function executeAttempt(
       await callEach(store, "onWait", waitHooks, (fn) => fn({ ...args(), wait: info }));
       const resumed = new Promise<WaitpointResult>((resolve) => (pendingResume = resolve));
       options.onSuspended();
+      attemptUsage.pause(); // waits are not counted (usage.ts)
       const waitpoint = await resumed;
+      attemptUsage.resume();
       const resumeHooks = [...globalHooks().onResume.values(), task?.options.onResume];
       await callEach(store, "onResume", resumeHooks, (fn) => fn({ ...args(), wait: info }));
       return waitpoint;
     },
   };
   store.steps = steps;
-  const started = performance.now();
-  const usage = () => ({ durationMs: Math.round(performance.now() - started) });
+  // the attempt's CPU time (tasks/usage.ts), the same figure usage.getCurrent() shows the task
+  const attemptUsage = startAttemptUsage(store);
+  const usage = () => ({ durationMs: Math.round(attemptUsage.durationMs()) });
   const fail = (error: TaskRunError, extra: Partial<Extract<TaskRunExecutionResult, { ok: false }>> = {}): TaskRunExecutionResult => ({
     ok: false,
     id: execution.run.id,
@@ -101,6 +107,7 @@ export function executeAttempt(
   const finish = (r: TaskRunExecutionResult) => {
     if (finished) return;
     finished = true;
+    attemptUsage.stop();
     resolveResult(r);
   };
 
@@ -141,10 +148,16 @@ export function executeAttempt(
     let finalHooksRan = false;
 
     const decide = async (error: unknown): Promise<Decision> => {
-      if (isNamed(error, "AbortTaskRunError") || isNamed(error, "TaskPayloadParsedError") || isNamed(error, "OutOfMemoryError")) {
+      if (isNamed(error, "AbortTaskRunError") || isNamed(error, "TaskPayloadParsedError")) {
         return { skippedRetrying: true, error };
       }
       const attemptNumber = execution.attempt.number;
+      if (isNamed(error, "OutOfMemoryError")) {
+        // Only retry.outOfMemory.machine retries it (the api decides; this says whether onFailure runs now).
+        const oomMachine = execution.retry?.outOfMemory?.machine ?? opts.retry?.outOfMemory?.machine ?? options.config?.retries?.default?.outOfMemory?.machine;
+        const oomDelay = oomMachine && oomMachine !== execution.machine.name ? calculateNextRetryDelay(policy, attemptNumber) : undefined;
+        return oomDelay === undefined ? { skippedRetrying: true, error } : { retry: { timestamp: now() + oomDelay, delay: oomDelay }, error };
+      }
       const delay = calculateNextRetryDelay(policy, attemptNumber);
       const handlers = [opts.catchError ?? opts.handleError, ...hooks.catchError.values()].filter((f): f is NonNullable<typeof f> => !!f);
       for (const handler of handlers) {
@@ -231,7 +244,8 @@ export function executeAttempt(
         : { ok: true, id: execution.run.id, output: SuperJSON.stringify(output), outputType: "application/super+json", usage: usage() };
     }
     decision ??= await decide(outcome.error);
-    return fail(serializeError(decision.error), {
+    const failure = isNamed(decision.error, "OutOfMemoryError") ? outOfMemoryError((decision.error as Error).stack) : serializeError(decision.error);
+    return fail(failure, {
       ...(decision.retry ? { retry: decision.retry } : {}),
       ...(decision.skippedRetrying ? { skippedRetrying: true } : {}),
     });
@@ -241,7 +255,13 @@ export function executeAttempt(
     finish(fail(internalError("COULD_NOT_FIND_TASK", `No task "${execution.task.id}" is registered in this bundle (file ${execution.task.filePath})`), { skippedRetrying: true }));
   } else {
     if (execution.env) Object.assign(process.env, execution.env);
-    runWithStore(store, () => attempt(task)).then(
+    runWithStore(store, async () => {
+      const r = await attempt(task);
+      // the reference flushes metadata itself: changes made after the task's last flush() must not be lost
+      // with the process; a failure to send them is logged, never the attempt's result
+      await metadata.flush().catch((error: unknown) => console.warn(`metadata: the last changes did not reach the api: ${(error as Error)?.message ?? error}`));
+      return r;
+    }).then(
       (r) => {
         if (!canceled) finish(r);
       },

@@ -94,3 +94,19 @@ describe("an attempt suspended at a wait", () => {
     expect(await idle.exited).toBe(0);
   });
 });
+
+describe("metadata at the end of an attempt", () => {
+  it("changes made after the task's last flush() reach the api before the attempt completes", async () => {
+    const execution = makeExecution("late-metadata", undefined, { apiUrl: api.url });
+    const runId = execution.run.id;
+    const before = api.requests.length;
+    api.replies.push({ body: { metadata: { status: "done" } }, delayMs: 300 });
+    worker.send({ type: "execute", execution });
+    const done = (await worker.waitFor((m) => m.type === "completed" && m.runId === runId)) as Completed;
+    expect(done.result.ok).toBe(true);
+    const put = api.requests.slice(before).find((r) => r.url === `/api/v1/runs/${runId}/metadata`);
+    expect(put?.method).toBe("PUT");
+    expect(put?.answered).toBe(true); // the attempt waited for the api to have them
+    expect(JSON.parse(put!.body)).toEqual({ operations: [{ type: "set", key: "status", value: "done" }] });
+  });
+});

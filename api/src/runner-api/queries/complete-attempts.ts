@@ -13,6 +13,8 @@ export interface CompletionRow {
   attemptStatus: "COMPLETED" | "FAILED" | "CANCELED" | "CRASHED" | "TIMED_OUT" | "SYSTEM_FAILURE";
   /** retry at this time if attempts are left */
   retryAt?: Date;
+  /** ...on this machine (an out-of-memory attempt's `retry.outOfMemory.machine`): the run's machine becomes it */
+  retryMachine?: string;
   output?: string;
   outputType?: string;
   /** JSON text of a TaskRunError */
@@ -31,7 +33,8 @@ export interface CompletedRow {
 /**
  * Completes many attempts in one statement, fenced by attempt number (invariant 3): only a run still
  * EXECUTING the same attempt changes; anything else is stale and absent from the result. A retry goes back to
- * QUEUED (available at its backoff time) while attempt_number < max_attempts; otherwise it takes finalStatus.
+ * QUEUED (available at its backoff time, on its retry machine if it has one) while attempt_number < max_attempts;
+ * otherwise it takes finalStatus.
  */
 export async function completeAttempts(sql: Sql, rows: CompletionRow[], scope: AttemptScope): Promise<CompletedRow[]> {
   // the ids again as a redundant condition on each write's target, so both updates use their indexes
@@ -47,8 +50,9 @@ export async function completeAttempts(sql: Sql, rows: CompletionRow[], scope: A
         ${col(sql, rows.map((r) => r.output))}::text[],
         ${col(sql, rows.map((r) => r.outputType))}::text[],
         ${col(sql, rows.map((r) => r.error))}::text[],
-        ${col(sql, rows.map((r) => Math.round(r.durationMs)))}::bigint[]
-      ) as i(run_id, attempt_number, final_status, attempt_status, retry_at, output, output_type, error, duration_ms)
+        ${col(sql, rows.map((r) => Math.round(r.durationMs)))}::bigint[],
+        ${col(sql, rows.map((r) => r.retryMachine))}::text[]
+      ) as i(run_id, attempt_number, final_status, attempt_status, retry_at, output, output_type, error, duration_ms, retry_machine)
       order by 1
     ),
     -- by primary key, one lateral lookup per completion (PERFORMANCE.md #2), locked in id order
@@ -71,6 +75,7 @@ export async function completeAttempts(sql: Sql, rows: CompletionRow[], scope: A
         output_type = case when d.final_status = 'COMPLETED' then d.output_type else r.output_type end,
         error = case when d.error is null then r.error else d.error::jsonb end,
         available_at = case when d.retrying then d.retry_at else r.available_at end,
+        machine = case when d.retrying and d.retry_machine is not null then d.retry_machine else r.machine end,
         queued_at = case when d.retrying then now() else r.queued_at end,
         completed_at = case when d.retrying then null else now() end,
         usage_duration_ms = r.usage_duration_ms + coalesce(d.duration_ms, 0),

@@ -36,7 +36,7 @@ export async function resumeAttempts(
     select u.id, u.environment_id, u.task_identifier, u.locked_deployment_id, u.attempt_number,
       a.id as attempt_id, a.started_at as attempt_started_at, u.payload, u.payload_type, u.tags, u.is_test,
       u.created_at, u.started_at, u.idempotency_key, u.max_attempts, u.max_duration, u.metadata, u.parent_run_id,
-      u.root_run_id, u.depth, u.queue_name, u.machine, u.usage_duration_ms, null::int as suspended_attempt
+      u.root_run_id, u.depth, u.queue_name, u.machine, u.usage_duration_ms, u.batch_id, null::int as suspended_attempt
     from upd u
     join lateral (select a.id, a.started_at from attempts a where a.run_id = u.id and a.number = u.attempt_number offset 0) a on true`;
 }

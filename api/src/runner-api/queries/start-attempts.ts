@@ -51,6 +51,8 @@ export interface StartedRunRow {
   queue_name: string;
   machine: string | null;
   usage_duration_ms: string;
+  /** the batch the run is an item of (`ctx.batch`) */
+  batch_id: string | null;
   /** the attempt that was suspended at a wait when this start began a new one (a replay), else null */
   suspended_attempt: number | null;
 }
@@ -170,7 +172,7 @@ export async function startAttempts(sql: Sql, selection: StartSelection, runnerI
     select u.id, u.environment_id, u.task_identifier, u.locked_deployment_id, u.attempt_number,
       u.attempt_id, now() as attempt_started_at, u.payload, u.payload_type, u.tags, u.is_test,
       u.created_at, u.started_at, u.idempotency_key, u.max_attempts, u.max_duration, u.metadata, u.parent_run_id,
-      u.root_run_id, u.depth, u.queue_name, u.machine, u.usage_duration_ms, u.suspended_attempt
+      u.root_run_id, u.depth, u.queue_name, u.machine, u.usage_duration_ms, u.batch_id, u.suspended_attempt
     from upd u`;
 }
 
