@@ -102,7 +102,7 @@ describe("waits in one runner", () => {
     const done = await finished(prod, id);
     expect(done.status).toBe("COMPLETED");
     expect(done.output.waitedMs).toBeGreaterThanOrEqual(2000);
-    expect(done.output.pastError).toContain("in the past");
+    expect(done.output.pastError).toBe("Date is in the past");
     expect(lines(log)).toEqual(["before", "onWait", "onResume", "after"]);
     expect(done.attemptCount).toBe(1);
   });
@@ -170,6 +170,38 @@ describe("waits in one runner", () => {
     // another environment cannot see or complete it
     expect((await staging.get(`/api/v1/waitpoints/tokens/${a.id}`)).status).toBe(404);
     expect((await staging.post(`/api/v1/waitpoints/tokens/${a.id}/complete`, { data: 1 })).status).toBe(404);
+  });
+
+  it("tasks.triggerAndWait, tasks.batchTriggerAndWait, batch.triggerAndWait and batch.triggerByTaskAndWait return each child's result", async () => {
+    const id = await trigger(prod, "wait-wrappers", {});
+    const done = await finished(prod, id);
+    expect(done.status, JSON.stringify(done.error)).toBe("COMPLETED");
+    const out = done.output;
+    expect(out.one).toMatchObject({ ok: true, task: "square", output: 4 });
+    expect(out.unwrapped).toBe(49);
+    expect(out.many.runs.map((r: { task: string; output: number }) => [r.task, r.output])).toEqual([["square", 9], ["square", 16]]);
+    // results in item order, across tasks; a failed child is { ok: false } without failing the others
+    expect(out.byId.runs.map((r: { ok: boolean; task: string }) => [r.ok, r.task])).toEqual([[true, "square"], [false, "failing-child"]]);
+    expect(out.byId.runs[0].output).toBe(25);
+    expect(out.byId.runs[1].error).toContain("child says no");
+    expect(out.byTask.runs.map((r: { task: string }) => r.task)).toEqual(["chain", "square"]);
+    expect(out.byTask.runs[0].output).toMatchObject({ depth: 0, runId: out.byTask.runs[0].id });
+    expect(out.byTask.runs[1].output).toBe(36);
+
+    // every child is this run's child, waited for on its version; each batch is a batch of the batches API
+    const childIds = [out.one.id, ...[out.many, out.byId, out.byTask].flatMap((b: { runs: Array<{ id: string }> }) => b.runs.map((r) => r.id))];
+    expect(new Set(childIds).size).toBe(7);
+    const children = await Promise.all(childIds.map((childId: string) => run(prod, childId)));
+    for (const child of children) {
+      expect(child.relatedRuns.parent.id).toBe(id);
+      expect(child.version).toBe(done.version);
+    }
+    expect(children[0].triggerFunction).toBe("triggerAndWait");
+    expect(children.slice(1).map((c) => c.triggerFunction)).toEqual(Array(6).fill("batchTriggerAndWait"));
+    for (const b of [out.many, out.byId, out.byTask]) {
+      expect(b.id).toMatch(/^batch_/);
+      expect((await prod.get(`/api/v1/batches/${b.id}`)).body).toMatchObject({ id: b.id, runCount: 2 });
+    }
   });
 
   it("a wait's idempotency key: a second run reusing it skips a wait that is already over", async () => {
@@ -299,6 +331,42 @@ describe("two runners", () => {
 });
 
 describe("durable execution across a lost runner", () => {
+  it("a replay after wait.until's date passes the recorded wait (throwIfInThePast is checked for a new step only)", { timeout: 120_000 }, async () => {
+    const log = newLog();
+    const first = platform.spawnRunner();
+    // 3 s after the run's start: room for a cold worker process to reach the wait before the date
+    const id = await trigger(prod, "until-then-token", { afterMs: 3_000, log });
+    const tokenId = await eventually(async () => {
+      const r = await run(prod, id);
+      return r.status === "WAITING" && r.metadata?.tokenId ? (r.metadata.tokenId as string) : undefined;
+    }, { what: "the run waiting on its token" });
+    expect(lines(log)).toEqual(["start", "until-passed"]);
+
+    // a new step whose date has passed is refused (400 naming wait.date), and the run is left as it is
+    const r = await run(prod, id);
+    const asRun = http(platform.api.url, signRunToken(platform.api.deps.config, { environmentId: platform.api.seed.environments.prod.id, runId: id, attemptNumber: r.attemptCount }));
+    const past = await asRun.post(`/api/v1/runs/${id}/waits`, { step: 9, wait: { type: "duration", date: new Date(Date.now() - 1_000).toISOString(), throwIfInThePast: true } });
+    expect(past.status).toBe(400);
+    expect(past.body.param).toBe("wait.date");
+    expect((await run(prod, id)).status).toBe("WAITING");
+
+    // the attempt is lost: the next one replays from the start, past the date now
+    first.kill("SIGKILL");
+    await new Promise((resolve) => first.once("exit", resolve));
+    const second = await platform.startRunner();
+    try {
+      expect((await prod.post(`/api/v1/waitpoints/tokens/${tokenId}/complete`, { data: { n: 7 } })).status).toBe(200);
+      const done = await finished(prod, id);
+      expect(done.status).toBe("COMPLETED");
+      expect(done.output).toEqual({ answer: { n: 7 } });
+      expect(count(log, "start")).toBe(2);
+      expect(count(log, "until-passed")).toBe(2);
+      expect(done.attempts.map((a: { status: string }) => a.status)).toEqual(["SYSTEM_FAILURE", "COMPLETED"]);
+    } finally {
+      await second.close();
+    }
+  });
+
   it("SIGKILL of the runner while a parent waits: the parent still completes, replaying from the record; no child runs twice", { timeout: 120_000 }, async () => {
     const log = newLog();
     const first = platform.spawnRunner();

@@ -41,20 +41,3 @@ export async function waitForRun(runId: string, statuses: string[] = FINAL_STATU
     { timeoutMs, what: `run ${runId} to reach ${statuses.join("|")}` },
   );
 }
-
-/**
- * Runs a client call; if Gantry has no route for it yet (its 404 "No route for …"), skips the calling test with
- * "not implemented yet (issue N)" instead of failing. Any other error, a 404 for a missing resource included,
- * still fails the test, so the test starts asserting as soon as the route lands.
- */
-export async function unlessNoRoute<T>(skip: (note: string) => never, issue: number, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-      const { status, message } = e as { status?: number; message?: string };
-      if (status === 404 && message?.includes("No route for")) skip(`not implemented yet (issue ${issue}): ${message}`);
-    }
-    throw error;
-  }
-}

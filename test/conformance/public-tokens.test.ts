@@ -3,7 +3,7 @@
 // triggers tasks) with it. Also the large-payload offload the client does for payloads ≥ 128 KiB.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthenticationError, PermissionDeniedError, auth, configure, runs, tasks } from "@trigger.dev/sdk";
-import { startConformancePlatform, unlessNoRoute, waitForRun, type ConformancePlatform } from "./conformance-platform.js";
+import { startConformancePlatform, waitForRun, type ConformancePlatform } from "./conformance-platform.js";
 
 let gantry: ConformancePlatform;
 
@@ -110,10 +110,10 @@ describe("realtime", () => {
     }
   }
 
-  it("runs.subscribeToRun with a public token follows a run to completion", async ({ skip }) => {
+  it("runs.subscribeToRun with a public token follows a run to completion", async () => {
     const handle = await tasks.trigger("echo", { live: true });
     // Without the shape protocol (Gantry's first realtime answered Server-Sent Events) the client waits forever.
-    if (!(await speaksElectric(handle.id))) skip("not implemented yet (issue 5): /realtime/v1/runs/:id does not answer Electric's shape protocol");
+    expect(await speaksElectric(handle.id)).toBe(true);
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), 20_000);
     const statuses: string[] = [];
@@ -130,11 +130,11 @@ describe("realtime", () => {
     expect(statuses.at(-1)).toBe("COMPLETED");
   });
 
-  it("runs.subscribeToRunsWithTag sees each tagged run complete", async ({ skip }) => {
+  it("runs.subscribeToRunsWithTag sees each tagged run complete", async () => {
     const tag = `rt-${crypto.randomUUID().slice(0, 8)}`;
     const a = await tasks.trigger("echo", { n: 1 }, { tags: [tag] });
     const b = await tasks.trigger("echo", { n: 2 }, { tags: [tag] });
-    if (!(await speaksElectric(a.id))) skip("not implemented yet (issue 5): /realtime/v1/runs does not answer Electric's shape protocol");
+    expect(await speaksElectric(a.id)).toBe(true);
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), 20_000);
     const completed = new Set<string>();
@@ -151,9 +151,9 @@ describe("realtime", () => {
 });
 
 describe("large payloads", () => {
-  it("a payload of 140 KiB is offloaded (PUT /api/v2/packets/…) and the task receives it whole", async ({ skip }) => {
+  it("a payload of 140 KiB is offloaded (PUT /api/v2/packets/…) and the task receives it whole", async () => {
     const big = { text: "x".repeat(140 * 1024), n: 1 };
-    const handle = await unlessNoRoute(skip, 3, () => tasks.trigger("echo", big));
+    const handle = await tasks.trigger("echo", big);
     const run = await waitForRun(handle.id);
     expect(run.status).toBe("COMPLETED");
     const output = run.output ?? (run.outputPresignedUrl ? await (await fetch(run.outputPresignedUrl)).json() : undefined);

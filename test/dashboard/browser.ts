@@ -50,3 +50,39 @@ export async function unlabeledControls(page: Page): Promise<string[]> {
     return problems;
   });
 }
+
+/**
+ * Stops the page's own timers so its polling cannot update it: installs playwright's fake clock (reloading the
+ * page so every timer is fake), pauses it, and returns `stepUntil`, which moves page time 20 ms a step (enough for
+ * frames and preact's effects) while real time passes, until `done` holds. Page time stays under `budgetMs`, below
+ * the dashboard's shortest poll (1.5 s), so what changes meanwhile came over realtime. `resume` lets time flow again.
+ */
+export async function pauseTimers(page: Page, budgetMs = 1400) {
+  await page.clock.install();
+  await page.reload();
+  await page.waitForLoadState("domcontentloaded");
+  let spentMs = 0;
+  let paused = false;
+  return {
+    /** freezes time from now on (call once the page shows what the step loop starts from) */
+    async pause() {
+      await page.clock.pauseAt(Date.now() + 1000);
+      // let what was already due (a render's effects, their loads) finish before the test changes anything
+      await page.clock.runFor(100);
+      spentMs += 100;
+      await new Promise((r) => setTimeout(r, 500));
+      paused = true;
+    },
+    async stepUntil(what: string, done: () => Promise<boolean>) {
+      if (!paused) throw new Error("pauseTimers: call pause() first");
+      while (spentMs < budgetMs) {
+        await page.clock.runFor(20);
+        spentMs += 20;
+        if (await done()) return;
+        await new Promise((r) => setTimeout(r, 400));
+      }
+      throw new Error(`${what}: not within ${spentMs} ms of page time (polling never ran, so realtime did not deliver it)`);
+    },
+    resume: () => page.clock.resume(),
+  };
+}

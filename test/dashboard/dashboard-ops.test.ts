@@ -11,14 +11,16 @@ import { webhooks } from "@gantry/sdk";
 import { startHttpReceiver, type HttpReceiver } from "../../api/src/alerts/testing.js";
 import { ensureAdminAccount } from "../../api/src/dashboard/admin-account.js";
 import { reportBuildStatus } from "../../api/src/github/builds.js";
+import { resolveEnvVars } from "../../api/src/envvars/service.js";
 import { connectRepository } from "../../api/src/github/connect.js";
 import { handlePush } from "../../api/src/github/events.js";
 import { recordInstallation } from "../../api/src/github/installations.js";
 import { selectConnectionByProject } from "../../api/src/github/queries/connections.js";
+import { ensureBranchEnvironment } from "../../api/src/projects/service.js";
 import { buildDashboard } from "../../web/src/build.js";
 import { http, type Http } from "../helpers/http.js";
 import { eventually, startPlatform, type Platform } from "../helpers/platform.js";
-import { launchBrowser, newPage, screenshot, unlabeledControls } from "./browser.js";
+import { launchBrowser, newPage, pauseTimers, screenshot, unlabeledControls } from "./browser.js";
 
 const webDir = mkdtempSync(join(tmpdir(), "gantry-web-"));
 let platform: Platform;
@@ -34,10 +36,18 @@ const SIGNUP_TASK = `import { schemaTask } from "@gantry/sdk";
 import { z } from "zod";
 export const signup = schemaTask({
   id: "signup",
-  schema: z.object({ email: z.string(), seats: z.number().int() }),
+  schema: z.object({ email: z.string().email(), seats: z.number().int().min(1) }),
   run: async (p) => ({ ok: p.email }),
 });
 `;
+// a schedules.task without a cron: schedules for it are created (and edited) from the Schedules page
+const NIGHTLY_TASK = `import { schedules } from "@gantry/sdk";
+export const nightly = schedules.task({ id: "nightly", run: async () => ({ ok: true }) });
+`;
+const editProject = (dir: string) => {
+  writeFileSync(join(dir, "src/trigger/signup.ts"), SIGNUP_TASK);
+  writeFileSync(join(dir, "src/trigger/nightly.ts"), NIGHTLY_TASK);
+};
 
 beforeAll(async () => {
   await buildDashboard(webDir, { minify: false });
@@ -47,7 +57,7 @@ beforeAll(async () => {
   const admin = await ensureAdminAccount(platform.api.deps, { organizationId: platform.api.seed.organizationId });
   adminEmail = admin.email;
   await platform.startRunner();
-  await platform.deployProject({ edit: (dir) => writeFileSync(join(dir, "src/trigger/signup.ts"), SIGNUP_TASK) });
+  await platform.deployProject({ edit: editProject });
   browser = await launchBrowser();
   ({ page, errors: pageErrors } = await newPage(browser));
   await page.goto(platform.api.url);
@@ -151,7 +161,7 @@ describe("operations pages in Chromium", () => {
     await poll(() => log.textContent()).toContain("Bundling 6 tasks");
     await screenshot(page, "21-github-build-log");
 
-    const deployment = await platform.deployProject({ edit: (dir) => writeFileSync(join(dir, "src/trigger/signup.ts"), SIGNUP_TASK) });
+    const deployment = await platform.deployProject({ edit: editProject });
     await reportBuildStatus(api.deps, id, { status: "DEPLOYED", deploymentId: deployment.id, version: deployment.version, logs: `Deployed ${deployment.version}\n` });
     await poll(() => log.textContent()).toContain(`Deployed ${deployment.version}`);
 
@@ -192,6 +202,147 @@ describe("operations pages in Chromium", () => {
     expect(await unlabeledControls(page), "queues").toEqual([]);
   });
 
+  it("the runs list follows run changes over its change stream, with its polling stopped", async () => {
+    await mainNav(page, "Runs").click();
+    const clock = await pauseTimers(page);
+    await page.getByTitle("The list follows run changes over a live connection").waitFor();
+    await page.getByLabel("Tag").fill("live-list");
+    await poll(() => page.getByText("No runs match").count()).toBe(1);
+    await clock.pause();
+    try {
+      const run = await prod.post("/api/v1/tasks/echo/trigger", { payload: {}, options: { tags: ["live-list"] } });
+      const row = page.locator(`tr[data-run-id="${run.body.id}"]`);
+      await clock.stepUntil("the new run's row", async () => (await row.count()) === 1);
+      await clock.stepUntil("the run COMPLETED", async () => (await row.locator(".status").textContent()) === "COMPLETED");
+    } finally {
+      await clock.resume();
+    }
+  });
+
+  it("titles each page, moves focus to its h1 on navigation, and tabs from the top in order", async () => {
+    // a fresh load (a goto that only changes the hash would keep the focus where it was)
+    await page.goto(`${platform.api.url}/#/runs`);
+    await page.reload();
+    await page.getByRole("heading", { name: "Runs" }).waitFor();
+    expect(await page.title()).toBe("Runs · Gantry");
+    // what has focus, named as a screen reader would (aria-label, else text)
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return el ? `${el.tagName.toLowerCase()}:${el.getAttribute("aria-label") ?? el.textContent?.trim() ?? ""}` : "";
+      });
+    const order: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press("Tab");
+      order.push(await focused());
+    }
+    expect(order).toEqual(["a:Skip to content", "select:Project", "select:Environment", "a:Runs", "a:Tasks", "a:Deployments"]);
+    // every nav link's accessible name contains its visible text (WCAG 2.5.3)
+    const links = await page.getByRole("navigation", { name: "Main" }).getByRole("link").evaluateAll((els) =>
+      els.map((el) => ({ text: el.textContent!.trim(), label: el.getAttribute("aria-label") })),
+    );
+    expect(links.filter((l) => l.label !== null && !l.label.includes(l.text))).toEqual([]);
+
+    await mainNav(page, "Schedules").click();
+    await page.getByRole("heading", { name: "Schedules" }).waitFor();
+    await poll(() => focused()).toBe("h1:Schedules");
+    expect(await page.title()).toBe("Schedules · Gantry");
+    // Tab continues from the page, not from the link that was followed
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.getElementById("content")!.contains(document.activeElement))).toBe(true);
+
+    await mainNav(page, "Env vars").click();
+    await poll(() => focused()).toMatch(/^h1:Environment variables · prod/);
+    expect(await page.title()).toBe("Environment variables · Gantry");
+  });
+
+  it("creates a schedule, edits it, deactivates and reactivates it; the runs list filters by schedule", async () => {
+    await mainNav(page, "Schedules").click();
+    const create = page.getByRole("form", { name: "Create a schedule" });
+    await create.getByLabel("Scheduled task").fill("nightly");
+    await create.getByLabel("Cron (5 fields)").fill("0 5 * * *");
+    await create.getByLabel("External id").fill("tenant-1");
+    await create.getByLabel("Deduplication key").fill("nightly-tenant-1");
+    await create.getByRole("button", { name: "Create schedule" }).click();
+    const row = page.locator("tr[data-schedule]");
+    await poll(() => row.count()).toBe(1);
+    const id = (await row.getAttribute("data-schedule"))!;
+    expect(await row.textContent()).toContain("0 5 * * *");
+
+    await page.getByRole("button", { name: "Edit nightly 0 5 * * *" }).click();
+    const edit = page.getByRole("form", { name: `Edit schedule ${id}` });
+    expect(await edit.getByLabel("External id").inputValue()).toBe("tenant-1");
+    expect(await edit.textContent()).toContain("nightly-tenant-1");
+    await edit.getByLabel("Cron").fill("30 6 * * 1");
+    await edit.getByLabel("Timezone").fill("Europe/Paris");
+    await screenshot(page, "26-schedule-edit");
+    expect(await unlabeledControls(page), "schedules").toEqual([]);
+    await edit.getByRole("button", { name: "Save schedule" }).click();
+    await poll(() => page.getByRole("status").first().textContent()).toBe(`Updated ${id}`);
+    const edited = (await prod.get(`/api/v1/schedules/${id}`)).body;
+    expect(edited).toMatchObject({ active: true, generator: { expression: "30 6 * * 1" }, timezone: "Europe/Paris", externalId: "tenant-1", deduplicationKey: "nightly-tenant-1" });
+    await poll(() => row.textContent()).toMatch(/30 6 \* \* 1.*Europe\/Paris/);
+    expect(await edit.count()).toBe(0);
+    expect(await row.getByTestId("next-run").textContent()).not.toBe("—");
+    // the next five runs: Mondays 06:30 in Paris, the first being nextRun
+    await page.getByRole("button", { name: "Next 5 runs of nightly 30 6 * * 1" }).click();
+    const upcoming = row.getByRole("list", { name: "Upcoming runs" }).locator("time");
+    await poll(() => upcoming.count()).toBe(5);
+    const ticks = await upcoming.evaluateAll((els) => els.map((el) => el.getAttribute("datetime")!));
+    expect(ticks[0]).toBe(new Date(edited.nextRun).toISOString());
+    const paris = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Paris", weekday: "short", hour: "2-digit", minute: "2-digit" });
+    expect(ticks.map((t) => paris.format(new Date(t)))).toEqual(Array(5).fill("Mon 06:30"));
+
+    await page.getByRole("button", { name: "Deactivate nightly 30 6 * * 1" }).click();
+    await poll(() => row.getByTestId("state").textContent()).toBe("inactive");
+    expect((await prod.get(`/api/v1/schedules/${id}`)).body.active).toBe(false);
+    expect(await row.getByTestId("next-run").textContent()).toBe("—");
+    await page.getByRole("button", { name: "Activate nightly 30 6 * * 1" }).click();
+    await poll(() => row.getByTestId("state").textContent()).toBe("active");
+    expect((await prod.get(`/api/v1/schedules/${id}`)).body).toMatchObject({ active: true, generator: { expression: "30 6 * * 1" } });
+
+    // the row's Runs link opens the Runs page filtered by this schedule (none yet); the filter is a plain input too
+    const filtered = page.waitForRequest((r) => new URL(r.url()).searchParams.get("filter[schedule]") === id);
+    await page.getByRole("link", { name: "Runs of nightly 30 6 * * 1" }).click();
+    await page.getByRole("heading", { name: "Runs" }).waitFor();
+    await filtered;
+    expect(await page.getByLabel("Schedule", { exact: true }).inputValue()).toBe(id);
+    await poll(() => page.getByText("No runs match").count()).toBe(1);
+  });
+
+  it("edits the preview environment's variables, which a branch shows as inherited (no Delete)", async () => {
+    const { deps, seed } = platform.api;
+    const branchId = await ensureBranchEnvironment(deps, seed.projectId, seed.environments.preview.id, "feature-vars", true);
+    await page.reload();
+    await mainNav(page, "Env vars").click();
+    await page.getByRole("heading", { name: "Environment variables · prod" }).waitFor();
+    await page.getByLabel("Variables of").selectOption({ label: "preview (all branches)" });
+    await page.getByRole("heading", { name: "Environment variables · preview (all branches)" }).waitFor();
+    await page.getByLabel("Name").fill("SHARED_URL");
+    await page.getByLabel("Value").fill("https://preview.example");
+    await page.getByRole("button", { name: "Add variable" }).click();
+    await poll(() => page.locator("tbody").textContent()).toContain("SHARED_URL");
+    expect(await resolveEnvVars(deps, branchId)).toMatchObject({ SHARED_URL: "https://preview.example" });
+    expect(await resolveEnvVars(deps, seed.environments.prod.id)).not.toHaveProperty("SHARED_URL");
+
+    await page.getByLabel("Environment", { exact: true }).selectOption({ label: "preview / feature-vars" });
+    await page.getByRole("heading", { name: "Environment variables · preview / feature-vars" }).waitFor();
+    const inherited = page.locator('tr[data-envvar="SHARED_URL"]');
+    await poll(() => inherited.textContent()).toMatch(/inherited/);
+    expect(await page.getByRole("button", { name: "Delete SHARED_URL" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Override SHARED_URL" }).count()).toBe(1);
+    await page.getByLabel("Name").fill("BRANCH_ONLY");
+    await page.getByLabel("Value").fill("mine");
+    await page.getByRole("button", { name: "Add variable" }).click();
+    const own = page.locator('tr[data-envvar="BRANCH_ONLY"]');
+    await poll(() => own.count()).toBe(1);
+    expect(await own.textContent()).not.toMatch(/inherited/);
+    expect(await page.getByRole("button", { name: "Delete BRANCH_ONLY" }).count()).toBe(1);
+    await screenshot(page, "27-envvars-inherited");
+    expect(await unlabeledControls(page), "envvars").toEqual([]);
+    await page.getByLabel("Environment", { exact: true }).selectOption(seed.environments.prod.id);
+  });
+
   it("the test panel refuses a payload the schemaTask's JSON schema rejects, and runs a valid one", async () => {
     await mainNav(page, "Tasks").click();
     await page.getByRole("button", { name: "Test signup" }).click();
@@ -199,6 +350,13 @@ describe("operations pages in Chromium", () => {
     await page.getByLabel("Payload (JSON)").fill('{ "email": "a@example.com" }');
     await page.getByRole("button", { name: "Run test" }).click();
     await poll(() => page.getByRole("alert").first().textContent()).toMatch(/does not match the task's schema: payload.seats is required/);
+    // formats and bounds too (z.string().email(), .min(1))
+    await page.getByLabel("Payload (JSON)").fill('{ "email": "not-an-address", "seats": 3 }');
+    await page.getByRole("button", { name: "Run test" }).click();
+    await poll(() => page.getByRole("alert").first().textContent()).toMatch(/payload.email must be a valid email/);
+    await page.getByLabel("Payload (JSON)").fill('{ "email": "a@example.com", "seats": 0 }');
+    await page.getByRole("button", { name: "Run test" }).click();
+    await poll(() => page.getByRole("alert").first().textContent()).toMatch(/payload.seats must be ≥ 1/);
     expect((await prod.get("/api/v1/runs?filter[taskIdentifier]=signup")).body.data.length).toBe(before);
     await screenshot(page, "24-test-panel-schema");
     await page.getByLabel("Payload (JSON)").fill('{ "email": "a@example.com", "seats": 3 }');

@@ -13,7 +13,7 @@ import { ensureBranchEnvironment } from "../../api/src/projects/service.js";
 import { buildDashboard } from "../../web/src/build.js";
 import { http, type Http } from "../helpers/http.js";
 import { eventually, startPlatform, type Platform } from "../helpers/platform.js";
-import { launchBrowser, newPage, screenshot, unlabeledControls } from "./browser.js";
+import { launchBrowser, newPage, pauseTimers, screenshot, unlabeledControls } from "./browser.js";
 
 const webDir = mkdtempSync(join(tmpdir(), "gantry-web-"));
 let platform: Platform;
@@ -71,19 +71,28 @@ describe("the dashboard in Chromium", () => {
   });
 
   it("triggers a task from the test panel and watches the run complete live, with its trace", async () => {
+    // fake timers: polling never fires, so only realtime (SSE) can move the status (see pauseTimers)
+    const clock = await pauseTimers(page);
+    await page.getByRole("heading", { name: "Runs" }).waitFor();
     await mainNav(page, "Tasks").click();
     await page.getByRole("button", { name: "Test echo" }).click();
     await screenshot(page, "02-tasks");
     expect(await unlabeledControls(page), "02-tasks").toEqual([]);
     await page.getByLabel("Payload (JSON)").fill('{ "hello": "dashboard" }');
-    await page.getByRole("button", { name: "Run test" }).click();
-    await page.waitForURL(/#\/runs\/run_/);
-    // status changes arrive over the realtime API (SSE with the session cookie)
-    await page.getByTitle("Status changes arrive over the realtime API").waitFor();
-    await poll(() => statusOf(page).textContent(), { timeout: 30_000 }).toBe("COMPLETED");
-    expect(await page.getByTestId("run-output").textContent()).toContain('"hello": "dashboard"');
-    await poll(() => page.getByRole("list", { name: "Status timeline" }).textContent()).toMatch(/Created.*Attempt 1 started.*Run completed/);
-    await poll(() => page.getByRole("list", { name: "Trace" }).textContent(), { timeout: 15_000 }).toContain("echoing");
+    await clock.pause();
+    try {
+      await page.getByRole("button", { name: "Run test" }).click();
+      await clock.stepUntil("the run page", async () => /#\/runs\/run_/.test(page.url()) && (await statusOf(page).count()) === 1);
+      // status changes arrive over the realtime API (SSE with the session cookie)
+      await clock.stepUntil("the live badge", async () => (await page.getByTitle("Status changes arrive over the realtime API").count()) === 1);
+      await clock.stepUntil("COMPLETED", async () => (await statusOf(page).textContent()) === "COMPLETED");
+      expect(await page.getByTestId("run-output").textContent()).toContain('"hello": "dashboard"');
+      expect(await page.getByRole("list", { name: "Status timeline" }).textContent()).toMatch(/Created.*Attempt 1 started.*Run completed/);
+    } finally {
+      // logs are not on the realtime API: they come with polling, so time flows again
+      await clock.resume();
+    }
+    await poll(() => page.getByRole("region", { name: "Trace" }).textContent(), { timeout: 15_000 }).toContain("echoing");
     await screenshot(page, "03-run");
     expect(await unlabeledControls(page), "03-run").toEqual([]);
     const runId = /run_[a-z0-9]+/.exec(page.url())![0];
@@ -169,7 +178,7 @@ describe("the dashboard in Chromium", () => {
   });
 
   it("shows environment variables (secrets masked) and API keys", async () => {
-    await mainNav(page, "Environment variables").click();
+    await mainNav(page, "Env vars").click();
     await page.getByLabel("Name").fill("API_TOKEN");
     await page.getByLabel("Value").fill("s3cr3t-value");
     await page.getByLabel("Secret").check();
@@ -220,7 +229,7 @@ describe("the dashboard in Chromium", () => {
     await mainNav(page, "Runs").click();
     await page.getByRole("heading", { name: "Runs" }).waitFor();
     await poll(() => page.getByText("No runs match").count()).toBe(1);
-    await mainNav(page, "Preview branches").click();
+    await mainNav(page, "Branches").click();
     const row = page.locator('tr[data-branch="feature-login"]');
     await row.waitFor();
     expect(await row.getByRole("link").getAttribute("href")).toBe("https://github.com/acme/app/pull/7");

@@ -121,8 +121,9 @@ async function authenticatePublicToken(
       const scopes = Array.isArray(result.payload.scopes) ? result.payload.scopes.filter((s): s is string => typeof s === "string") : [];
       const auth: AuthContext = { kind: "environment", via: "publicToken", environment: { ...environment }, scopes };
       if (result.payload.otu === true) {
-        const exp = typeof result.payload.exp === "number" ? result.payload.exp : Math.floor(nowMs / 1000) + 86400;
-        oneTimeUses.set(auth, { tokenHash: sha256Hex(token), expiresAt: new Date(exp * 1000) });
+        // a token without exp never expires, so its use is kept for good (the reconciler prunes expired ones)
+        const expiresAt = typeof result.payload.exp === "number" ? new Date(result.payload.exp * 1000) : new Date("9999-12-31T00:00:00Z");
+        oneTimeUses.set(auth, { tokenHash: sha256Hex(token), expiresAt });
       }
       return auth;
     }

@@ -11,6 +11,9 @@ import { rotateApiKey } from "./api-keys.js";
 import { buildLogTail, deploymentLogs, githubOverview } from "./github-settings.js";
 import { authorizeRedirect, CALLBACK_PATH, completeGithubSignIn, githubOAuthApp, OAUTH_STATE_COOKIE } from "./github-oauth.js";
 import { createSession, navigation, previewBranches, queueOverview, runEvents, runStreams, signIn, signOut, taskOverview } from "./service.js";
+import { dashboardEnvVars } from "./envvars.js";
+import { serveRunChanges } from "./run-changes.js";
+import { upcomingCount, upcomingRuns } from "./schedule-upcoming.js";
 import { loadSession, SESSION_COOKIE, SESSION_TTL_MS } from "./session-auth.js";
 
 const SignInBody = z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1000) });
@@ -136,6 +139,17 @@ export function dashboardRoutes(): Hono<AppEnv> {
 
   app.get("/api/v1/dashboard/runs/:runId/streams", requireAuth(["environment"]), async (c) =>
     c.json(await runStreams(c.get("deps"), authEnvironment(c.get("auth")).id, c.req.param("runId"))),
+  );
+
+  // the runs list follows this (EventSource: the environment in ?gantryEnvironment=)
+  app.get("/api/v1/dashboard/runs/changes", requireAuth(["environment"]), (c) => serveRunChanges(c));
+
+  app.get("/api/v1/dashboard/schedules/:id/upcoming", requireAuth(["environment"]), async (c) =>
+    c.json(await upcomingRuns(c.get("deps"), authEnvironment(c.get("auth")), c.req.param("id"), upcomingCount(c.req.query("count")))),
+  );
+
+  app.get("/api/v1/dashboard/projects/:ref/envvars/:env", requireAuth(["user"]), async (c) =>
+    c.json(await dashboardEnvVars(c.get("deps"), c.get("auth"), c.req.param("ref"), c.req.param("env"), c.req.header("x-trigger-branch")?.trim() || undefined)),
   );
 
   app.get("/api/v1/runs/:runId/events", requireAuth(["environment", "run"]), async (c) =>

@@ -12,7 +12,8 @@ import { checkSignInAllowed, clearSignInFailures, recordSignInFailure } from "./
 import { deleteExpiredSessions, deleteSessionByHash, insertSession } from "./queries/sessions.js";
 import { selectRunStreams } from "./queries/run-streams.js";
 import { runInEnvironment, selectTaskEvents } from "./queries/task-events.js";
-import { selectCurrentTasks, selectTaskStats } from "./queries/tasks.js";
+import { selectCurrentTasks } from "./queries/tasks.js";
+import { cachedTaskStats } from "./task-stats-cache.js";
 import { selectUserForSignIn } from "./queries/users.js";
 import { SESSION_TTL_MS } from "./session-auth.js";
 
@@ -137,14 +138,17 @@ export async function runStreams(deps: ApiDeps, environmentId: string, runId: st
 
 const STATS_WINDOW_MS = 7 * 24 * 3600_000;
 
-/** The tasks page: the current deployment's tasks (plus tasks seen in recent runs) with 7-day counts and durations. */
+/**
+ * The tasks page: the current deployment's tasks (plus tasks seen in recent runs) with 7-day counts and durations
+ * (kept per environment for a few seconds, see task-stats-cache.ts; `asOf` says when they were read).
+ */
 export async function taskOverview(deps: ApiDeps, environmentId: string) {
-  const from = new Date(deps.clock().getTime() - STATS_WINDOW_MS);
-  const [tasks, stats] = await Promise.all([selectCurrentTasks(deps.sql, environmentId), selectTaskStats(deps.sql, environmentId, from)]);
-  const byTask = new Map(stats.map((s) => [s.task_identifier, s]));
+  const [tasks, stats] = await Promise.all([selectCurrentTasks(deps.sql, environmentId), cachedTaskStats(deps, environmentId, STATS_WINDOW_MS)]);
+  const byTask = new Map(stats.rows.map((s) => [s.task_identifier, s]));
   const ids = [...new Set([...tasks.map((t) => t.slug), ...byTask.keys()])].sort();
   return {
     windowDays: 7,
+    asOf: stats.asOf.toISOString(),
     data: ids.map((id) => {
       const task = tasks.find((t) => t.slug === id);
       const stat = byTask.get(id);

@@ -1,7 +1,6 @@
 import { Queue } from "bullmq";
 import { RUNS_QUEUE_NAME, type RunJobData } from "@gantry/sdk/contracts";
 import type { ApiDeps } from "../context.js";
-import { createBatcher, type Batcher } from "../batching/batcher.js";
 
 /**
  * The BullMQ queue that carries ready runs to runners. Jobs carry the run id only; jobId is
@@ -18,7 +17,8 @@ export interface RunJob {
 
 interface RunQueueHandle {
   queue: Queue<RunJobData>;
-  enqueue: Batcher<RunJob, void>;
+  /** addBulks in flight (closing waits for them) */
+  adding: Set<Promise<unknown>>;
 }
 
 const handles = new WeakMap<ApiDeps, RunQueueHandle>();
@@ -39,30 +39,36 @@ export function getRunQueue(deps: ApiDeps): RunQueueHandle {
       prefix: runQueuePrefix(deps.config.GANTRY_REDIS_PREFIX),
       defaultJobOptions: { removeOnComplete: true, removeOnFail: true },
     });
-    const enqueue = createBatcher<RunJob, void>(async (jobs) => {
-      const now = deps.clock().getTime();
-      await queue.addBulk(
-        jobs.map((job) => {
-          const delay = job.availableAt ? Math.max(0, job.availableAt.getTime() - now) : 0;
-          return {
-            name: "run",
-            data: { runId: job.runId, envId: job.environmentId },
-            opts: { jobId: runJobId(job.runId, job.attemptNumberToStart), ...(delay > 0 ? { delay } : {}) },
-          };
-        }),
-      );
-      return jobs.map(() => undefined);
-    });
-    handle = { queue, enqueue };
+    handle = { queue, adding: new Set() };
     handles.set(deps, handle);
   }
   return handle;
 }
 
-/** Adds jobs for runs already committed as QUEUED (coalesced into one addBulk per flush). */
+/**
+ * Adds jobs for runs already committed as QUEUED, in one addBulk. Its callers hand over whole batches (one gate
+ * flush's admitted runs), so the jobs go out at once rather than behind another flush's addBulk.
+ */
 export async function enqueueRuns(deps: ApiDeps, jobs: RunJob[]): Promise<void> {
-  const { enqueue } = getRunQueue(deps);
-  await Promise.all(jobs.map((job) => enqueue.add(job)));
+  if (jobs.length === 0) return;
+  const { queue, adding } = getRunQueue(deps);
+  const now = deps.clock().getTime();
+  const added = queue.addBulk(
+    jobs.map((job) => {
+      const delay = job.availableAt ? Math.max(0, job.availableAt.getTime() - now) : 0;
+      return {
+        name: "run",
+        data: { runId: job.runId, envId: job.environmentId },
+        opts: { jobId: runJobId(job.runId, job.attemptNumberToStart), ...(delay > 0 ? { delay } : {}) },
+      };
+    }),
+  );
+  adding.add(added);
+  try {
+    await added;
+  } finally {
+    adding.delete(added);
+  }
 }
 
 /**
@@ -80,6 +86,6 @@ export async function closeRunQueue(deps: ApiDeps): Promise<void> {
   const handle = handles.get(deps);
   if (!handle) return;
   handles.delete(deps);
-  await handle.enqueue.drain();
+  await Promise.allSettled([...handle.adding]);
   await handle.queue.close();
 }

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { ApiDeps } from "../context.js";
+import { ChangeHorizon } from "./change-horizon.js";
 import { decodeRunIds, realtimeChannel, STREAM_MESSAGE_PREFIX } from "./channel.js";
 
 export type ChangeKind = "run" | "stream";
@@ -31,8 +32,11 @@ export class RealtimeHub {
   private readonly subscriber: Redis;
   private readonly channels = new Map<string, ChannelSubscribers>();
   private closed = false;
+  /** sampled while this instance has subscribers: what their reads may take as final */
+  readonly horizon: ChangeHorizon;
 
   constructor(private readonly deps: ApiDeps) {
+    this.horizon = new ChangeHorizon(deps.sql);
     this.subscriber = deps.redis.duplicate({ lazyConnect: false, maxRetriesPerRequest: null });
     this.subscriber.on("error", () => {}); // reconnects by itself
     this.subscriber.on("message", (channel: string, message: string) => this.onMessage(channel, message));
@@ -59,6 +63,7 @@ export class RealtimeHub {
       subs.others.add(subscriber);
     }
     subs.size++;
+    if (!this.closed) this.horizon.start();
     if (first) await this.subscriber.subscribe(channel);
   }
 
@@ -79,6 +84,7 @@ export class RealtimeHub {
     if (subs.size === 0) {
       this.channels.delete(channel);
       if (!this.closed) this.subscriber.unsubscribe(channel).catch(() => undefined);
+      if (this.channels.size === 0) this.horizon.stop();
     }
   }
 
@@ -92,6 +98,7 @@ export class RealtimeHub {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.horizon.stop();
     for (const s of this.all()) s.close();
     this.channels.clear();
     this.subscriber.disconnect();

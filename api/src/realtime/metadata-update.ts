@@ -92,6 +92,15 @@ export async function readMetadata(db: Db, environmentId: string, runId: string,
   return asObject(row.metadata);
 }
 
+/**
+ * The runs a run token may write to (metadata, streams): its own run, its parent and its root. Empty when the
+ * caller's run is not in the environment.
+ */
+export async function runTokenReach(db: Db, environmentId: string, callerRunId: string): Promise<Set<string>> {
+  const [caller] = await selectRunFamilies(db, environmentId, [callerRunId]);
+  return caller ? reach(caller) : new Set();
+}
+
 const parentOf = (run: RunFamilyRow) => run.parent_run_id ?? run.id;
 const rootOf = (run: RunFamilyRow) => run.root_run_id ?? run.id;
 const reach = (run: RunFamilyRow) => new Set([run.id, parentOf(run), rootOf(run)]);

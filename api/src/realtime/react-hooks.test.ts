@@ -1,8 +1,8 @@
 import { createElement } from "react";
 import TestRenderer, { act } from "react-test-renderer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, configure, streams, tasks, type Task } from "@gantry/sdk";
-import { useRealtimeRunsWithTag, useRealtimeStream, useRealtimeTaskTrigger } from "@gantry/sdk/react";
+import { auth, configure, runs as sdkRuns, streams, tasks, wait, type Task } from "@gantry/sdk";
+import { useRealtimeBatch, useRealtimeRunsWithTag, useRealtimeStream, useRealtimeTaskTrigger, useWaitToken } from "@gantry/sdk/react";
 import { client, deployTasks } from "../runner-api/test-helpers.js";
 import { startTestApi, type TestApi } from "../testing/harness.js";
 import { publishRunChanges } from "./publish.js";
@@ -89,6 +89,99 @@ describe("@gantry/sdk/react", () => {
     await streams.append("log", "done", { target: first.id });
     await waitFor(() => stream!.parts.length === 2);
     expect(stream!.parts).toEqual(["resizing", "done"]);
+    await act(async () => renderer.unmount());
+  });
+
+  it("useRealtimeBatch follows a batch's runs to completion; runs.subscribeToBatch yields the same states", async () => {
+    const batch = await tasks.batchTrigger<Resize>("resize", [{ payload: { url: "1" } }, { payload: { url: "2" } }]);
+    const [r1, r2] = (await api.deps.sql`select id from runs where batch_id = ${batch.batchId} order by id`).map((r) => r.id as string);
+    expect(r2).toBeDefined();
+    let state: ReturnType<typeof useRealtimeBatch<Resize>> | undefined;
+    function Batch() {
+      state = useRealtimeBatch<Resize>(batch.batchId, { accessToken: batch.publicAccessToken, baseURL: api.url });
+      return createElement("p", null, `${state.runs.filter((r) => r.status === "COMPLETED").length}/${state.runs.length}`);
+    }
+    let renderer!: TestRenderer.ReactTestRenderer;
+    await act(async () => {
+      renderer = TestRenderer.create(createElement(Batch));
+    });
+    const seen: Array<{ id: string; status: string }> = [];
+    const following = (async () => {
+      for await (const run of sdkRuns.subscribeToBatch<Resize>(batch.batchId, { accessToken: batch.publicAccessToken, baseURL: api.url })) {
+        seen.push({ id: run.id, status: run.status });
+        if (seen.filter((r) => r.status === "COMPLETED").length === 2) break;
+      }
+    })();
+    await waitFor(() => state!.runs.length === 2);
+    expect(renderer.toJSON()).toMatchObject({ children: ["0/2"] });
+    await finish(r1!);
+    await waitFor(() => state!.runs.find((r) => r.id === r1)?.status === "COMPLETED");
+    expect(renderer.toJSON()).toMatchObject({ children: ["1/2"] });
+    await finish(r2!);
+    await waitFor(() => renderer.toJSON() !== null && (renderer.toJSON() as { children: string[] }).children[0] === "2/2");
+    expect(state!.runs.find((r) => r.id === r2)!.output).toEqual({ width: 640 });
+    expect(state!.error).toBeUndefined();
+    await following;
+    expect(new Set(seen.map((r) => r.id))).toEqual(new Set([r1, r2]));
+    expect(seen.filter((r) => r.status === "QUEUED")).toHaveLength(2);
+    await act(async () => renderer.unmount());
+  });
+
+  it("useWaitToken completes a waitpoint token with its data; a token without the write scope gets an error", async () => {
+    const token = await wait.createToken({ timeout: "1h" });
+    const readOnly = await auth.createPublicToken({ scopes: { read: { runs: true } } });
+    let good: ReturnType<typeof useWaitToken<{ approved: boolean }>> | undefined;
+    let bad: ReturnType<typeof useWaitToken<{ approved: boolean }>> | undefined;
+    function Approve() {
+      good = useWaitToken<{ approved: boolean }>(token.id, { accessToken: token.publicAccessToken, baseURL: api.url });
+      bad = useWaitToken<{ approved: boolean }>(token.id, { accessToken: readOnly, baseURL: api.url });
+      return null;
+    }
+    let renderer!: TestRenderer.ReactTestRenderer;
+    await act(async () => {
+      renderer = TestRenderer.create(createElement(Approve));
+    });
+    await act(async () => {
+      await bad!.complete({ approved: false });
+    });
+    expect(bad!.isCompleted).toBe(false);
+    expect(bad!.error?.message).toMatch(/scope|forbidden|403/i);
+    expect((await wait.retrieveToken(token.id)).status).toBe("WAITING");
+
+    await act(async () => {
+      await good!.complete({ approved: true });
+    });
+    expect(good!.error).toBeUndefined();
+    expect(good!.isCompleted).toBe(true);
+    const done = await wait.retrieveToken<{ approved: boolean }>(token.id);
+    expect(done).toMatchObject({ status: "COMPLETED", output: { approved: true } });
+    await act(async () => renderer.unmount());
+  });
+
+  it("streams.pipe sends a ReadableStream's chunks in order; useRealtimeStream shows them", async () => {
+    const run = await tasks.trigger<Resize>("resize", { url: "c" });
+    let push!: ReadableStreamDefaultController<{ step: number }>;
+    const source = new ReadableStream<{ step: number }>({ start: (controller) => void (push = controller) });
+    const piped = streams.pipe("progress", source, { target: run.id });
+    let view: ReturnType<typeof useRealtimeStream<{ step: number }>> | undefined;
+    function Progress() {
+      view = useRealtimeStream<{ step: number }>(run.id, "progress", { accessToken: run.publicAccessToken, baseURL: api.url });
+      return null;
+    }
+    let renderer!: TestRenderer.ReactTestRenderer;
+    await act(async () => {
+      renderer = TestRenderer.create(createElement(Progress));
+    });
+    push.enqueue({ step: 1 });
+    push.enqueue({ step: 2 });
+    await waitFor(() => view!.parts.length === 2); // live, before the source ends
+    push.enqueue({ step: 3 });
+    push.close();
+    await piped.waitUntilComplete();
+    await waitFor(() => view!.parts.length === 3);
+    expect(view!.parts).toEqual([{ step: 1 }, { step: 2 }, { step: 3 }]);
+    const stored = await api.deps.sql`select data from realtime_stream_chunks where run_id = ${run.id} and stream_key = 'progress' order by seq`;
+    expect(stored.map((r) => JSON.parse(r.data))).toEqual([{ step: 1 }, { step: 2 }, { step: 3 }]);
     await act(async () => renderer.unmount());
   });
 });

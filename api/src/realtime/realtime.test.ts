@@ -6,6 +6,7 @@ import { seedDemo, type DemoSeed } from "../seed/seed-demo.js";
 import { deleteRedisPrefix, TEST_ENCRYPTION_KEY } from "../testing/harness.js";
 import { createTestDb, testRedisPrefix, type TestDb } from "../testing/test-db.js";
 import { TEST_REDIS_URL } from "../testing/test-env.js";
+import { realtimeHub } from "./hub.js";
 import { publishRunChanges } from "./publish.js";
 import { openSse, type TestSse } from "./sse-test-client.js";
 
@@ -90,6 +91,110 @@ describe("realtime runs over SSE", () => {
     const done = await resumed.next();
     expect(done.data).toMatchObject({ id: runId, status: "COMPLETED", output: '{"json":"done"}', metadata: { progress: 0.5 } });
     expect(BigInt(done.id!)).toBeGreaterThan(BigInt(progress.id!));
+    resumed.close();
+
+    // resuming one run at its latest id sends nothing stale: the first event is the next change
+    const again = await sse(`/realtime/v1/runs/${runId}`, done.id);
+    await change(runId, { metadata: { progress: 1 } });
+    expect((await again.next()).data).toMatchObject({ status: "COMPLETED", metadata: { progress: 1 } });
+  });
+
+  it("resumes a tag subscription after an api restart with what changed while away, a late commit included", async () => {
+    const a = await trigger(["late:1"]);
+    const b = await trigger(["late:1"]);
+    const stream = await sse(`/realtime/v1/runs?tags=late:1`);
+    expect(new Set([(await stream.next()).data.id, (await stream.next()).data.id])).toEqual(new Set([a, b]));
+
+    // a takes its change stamp in a transaction that stays open; b changes after it (a higher stamp) and commits
+    const slow = await db.sql.reserve();
+    try {
+      await slow`begin`;
+      await slow`update runs set metadata = ${db.sql.json({ late: true })} where id = ${a}`;
+      await change(b, { status: "EXECUTING" });
+      const bExecuting = await stream.next();
+      expect(bExecuting.data).toMatchObject({ id: b, status: "EXECUTING" });
+      // (the open transaction sees its own, not yet committed, stamp of a: below b's)
+      expect(BigInt(bExecuting.data.seq)).toBeGreaterThan(BigInt((await slow`select change_seq from runs where id = ${a}`)[0]!.change_seq));
+
+      // the client goes away with b's event id; meanwhile a's change commits (stamped below b's) and b completes
+      await api.close();
+      await expect(stream.next(2000)).rejects.toThrow();
+      await slow`commit`;
+      await db.sql`update runs set status = 'COMPLETED', completed_at = now() where id = ${b}`;
+      api = await startApi(config, { port: 0 });
+
+      const resumed = await sse(`/realtime/v1/runs?tags=late:1`, bExecuting.id);
+      const latest = new Map<string, any>();
+      while (!(latest.get(a)?.metadata?.late === true && latest.get(b)?.status === "COMPLETED")) {
+        const event = await resumed.next();
+        latest.set(event.data.id, event.data);
+      }
+      expect(latest.get(a)).toMatchObject({ status: "QUEUED", metadata: { late: true } });
+    } finally {
+      slow.release();
+    }
+  });
+
+  it("a resumed tag subscription does not send again the runs that did not change after its id", async () => {
+    const quiet = await trigger(["quiet:1"]);
+    const busy = await trigger(["quiet:1"]);
+    const stream = await sse(`/realtime/v1/runs?tags=quiet:1`);
+    await stream.next();
+    await stream.next();
+    // once both stamps are final (the instance's change horizon passed them), an id can be past them
+    const highest = (await db.sql`select max(change_seq)::text as s from runs where id in ${db.sql([quiet, busy])}`)[0]!.s as string;
+    for (let i = 0; i < 100 && realtimeHub(api.deps).horizon.floor < BigInt(highest); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(realtimeHub(api.deps).horizon.floor).toBeGreaterThanOrEqual(BigInt(highest));
+    await change(busy, { status: "EXECUTING" });
+    const executing = await stream.next();
+    expect(executing.data).toMatchObject({ id: busy, status: "EXECUTING" });
+    stream.close();
+
+    const resumed = await sse(`/realtime/v1/runs?tags=quiet:1`, executing.id);
+    await change(busy, { status: "COMPLETED" });
+    let next = await resumed.next();
+    while (next.data.id === busy && next.data.status === "EXECUTING") next = await resumed.next();
+    expect(next.data).toMatchObject({ id: busy, status: "COMPLETED" });
+  });
+
+  it("a connected tag subscriber gets a change whose transaction stayed open for seconds after later ones were sent", async () => {
+    const a = await trigger(["slow:1"]);
+    const b = await trigger(["slow:1"]);
+    const stream = await sse(`/realtime/v1/runs?tags=slow:1`);
+    await stream.next();
+    await stream.next();
+    const slow = await db.sql.reserve();
+    try {
+      await slow`begin`;
+      await slow`update runs set metadata = ${db.sql.json({ slow: true })} where id = ${a}`;
+      // later changes are stamped, committed and sent; time passes and the subscriber reads again and again
+      for (const status of ["EXECUTING", "WAITING", "EXECUTING"]) {
+        await change(b, { status });
+        expect((await stream.next()).data).toMatchObject({ id: b, status });
+        await new Promise((r) => setTimeout(r, 700));
+      }
+      await slow`commit`;
+    } finally {
+      slow.release();
+    }
+    publishRunChanges(api.deps, [{ runId: a, environmentId: seed.environments.prod.id }]);
+    expect((await stream.next()).data).toMatchObject({ id: a, metadata: { slow: true } });
+  });
+
+  it("delivers a cancel made through another api instance on the same Postgres and Redis", async () => {
+    const other = await startApi(config, { port: 0 });
+    try {
+      const runId = await trigger();
+      const stream = await sse(`/realtime/v1/runs/${runId}`);
+      expect((await stream.next()).data).toMatchObject({ id: runId, status: "QUEUED" });
+      const res = await client(other.url).call("POST", `/api/v2/runs/${runId}/cancel`, { key });
+      expect(res.status).toBe(200);
+      let event = await stream.next();
+      while (event.data.status !== "CANCELED") event = await stream.next();
+      expect(event.data).toMatchObject({ id: runId, status: "CANCELED" });
+    } finally {
+      await other.close();
+    }
   });
 
   it("follows runs with a tag (not others), and a resumed tag subscription gets only what changed after its cursor", async () => {
@@ -110,11 +215,18 @@ describe("realtime runs over SSE", () => {
 
     await change(b, { status: "CANCELED" });
     await change(other, { status: "COMPLETED" });
+    // the resume re-reads from a floor below its cursor: a state it already had may come again, never another tag's
     const resumed = await sse(`/realtime/v1/runs?tags=order:1`, aExecuting.id);
-    const next = await resumed.next();
+    let next = await resumed.next();
+    while (next.data.id !== b) {
+      expect(next.data).toMatchObject({ id: a, status: "EXECUTING" });
+      next = await resumed.next();
+    }
     expect(next.data).toMatchObject({ id: b, status: "CANCELED" });
     await change(a, { status: "COMPLETED" });
-    expect((await resumed.next()).data).toMatchObject({ id: a, status: "COMPLETED" });
+    next = await resumed.next();
+    while (next.data.id === a && next.data.status === "EXECUTING") next = await resumed.next();
+    expect(next.data).toMatchObject({ id: a, status: "COMPLETED" });
   });
 
   it("follows a batch's runs", async () => {

@@ -12,8 +12,10 @@ import { RunSubscription } from "./subscription.js";
 const KEEPALIVE_MS = 15_000;
 
 /**
- * Streams the runs `filter` selects as Server-Sent Events (`event: run`, `id: <change cursor>`), first their
+ * Streams the runs `filter` selects as Server-Sent Events (`event: run`, `id: <resume cursor>`), first their
  * current state (or, with `Last-Event-ID`, what changed since), then every change until the client leaves.
+ * The id is the run's change cursor for one run, a floor below any late commit for tags and batches
+ * (subscription.ts); the run's own cursor is `seq` in the data.
  */
 export function serveRunEvents(c: Context<AppEnv>, filter: RunFilter): Response {
   const deps = c.get("deps");
@@ -28,14 +30,16 @@ export function serveRunEvents(c: Context<AppEnv>, filter: RunFilter): Response 
     let wakeUp: () => void = () => {};
     const done = new Promise<void>((resolve) => (wakeUp = resolve));
     stream.onAbort(() => wakeUp());
+    const hub = realtimeHub(deps);
     const subscription = new RunSubscription(deps, {
       environmentId: environment.id,
       filter,
       after,
       withPayloads,
-      async send(rows) {
+      horizon: hub.horizon,
+      async send(rows, resumeId) {
         for (const row of rows) {
-          await stream.writeSSE({ event: "run", id: row.change_seq, data: JSON.stringify(realtimeRun(row)) });
+          await stream.writeSSE({ event: "run", id: resumeId(row), data: JSON.stringify(realtimeRun(row)) });
         }
       },
       onError(error) {
@@ -43,8 +47,8 @@ export function serveRunEvents(c: Context<AppEnv>, filter: RunFilter): Response 
         wakeUp();
       },
     });
-    const hub = realtimeHub(deps);
-    const keepalive = setInterval(() => void stream.write(": keepalive\n\n").catch(() => wakeUp()), KEEPALIVE_MS);
+    // an id with no data moves the client's Last-Event-ID on without an event (the SSE spec; Gantry's SDK too)
+    const keepalive = setInterval(() => void stream.write(`: keepalive\nid: ${subscription.resumeId()}\n\n`).catch(() => wakeUp()), KEEPALIVE_MS);
     try {
       await stream.write("retry: 1000\n\n");
       await hub.add(subscription);

@@ -1,7 +1,8 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../context.js";
 import { authEnvironment, requireAuth } from "../auth/middleware.js";
-import { badRequest, notFound } from "../errors.js";
+import { badRequest, forbidden, notFound } from "../errors.js";
+import { runTokenReach } from "./metadata-update.js";
 import { selectLastStreamSeq, selectStreamRun } from "./queries/stream-chunks.js";
 import { serveStream, streamWireFormat } from "./serve-stream.js";
 import { appendChunks, ingestNdjson, MAX_CHUNKS_PER_APPEND, registerStream } from "./stream-writes.js";
@@ -31,20 +32,20 @@ export function streamsRoutes(): Hono<AppEnv> {
   const auth = requireAuth(["environment", "run"]);
 
   app.put("/realtime/v1/streams/:runId/:target/:key", auth, async (c) => {
-    const runId = await targetRun(c, c.req.param("runId"), c.req.param("target"));
+    const runId = await targetRun(c, c.req.param("runId"), c.req.param("target"), "write");
     const key = streamKey(c.req.param("key"));
     await registerStream(c.get("deps"), authEnvironment(c.get("auth")).id, runId, key);
     return c.json({ ok: true, version: "v1", runId, key });
   });
 
   app.post("/realtime/v1/streams/:runId/:target/:key/append", auth, async (c) => {
-    const runId = await targetRun(c, c.req.param("runId"), c.req.param("target"));
+    const runId = await targetRun(c, c.req.param("runId"), c.req.param("target"), "write");
     const nextSeq = await appendChunks(c, runId, streamKey(c.req.param("key")), [JSON.stringify(await c.req.text())]);
     return c.json({ ok: true, nextSeq });
   });
 
   app.post("/realtime/v1/streams/:runId/:target/:key", auth, async (c) => {
-    const runId = await targetRun(c, c.req.param("runId"), c.req.param("target"));
+    const runId = await targetRun(c, c.req.param("runId"), c.req.param("target"), "write");
     const key = streamKey(c.req.param("key"));
     const nextSeq = await ingestNdjson(c, runId, key, seqHeader(c, "x-resume-from-chunk") ?? 0);
     return c.json({ ok: true, nextSeq });
@@ -52,14 +53,14 @@ export function streamsRoutes(): Hono<AppEnv> {
 
   // the official v1 writer's HEAD probe (Hono answers HEAD with the GET route)
   app.get("/realtime/v1/streams/:runId/:target/:key", auth, async (c) => {
-    const runId = await targetRun(c, c.req.param("runId"), c.req.param("target"));
+    const runId = await targetRun(c, c.req.param("runId"), c.req.param("target"), "write");
     const last = await selectLastStreamSeq(c.get("deps").sql, runId, streamKey(c.req.param("key")));
     c.header("x-last-chunk-index", String(last));
     return c.json({ lastChunkIndex: last });
   });
 
   app.post("/realtime/v1/streams/:runId/:key", auth, async (c) => {
-    const runId = await targetRun(c, c.req.param("runId"), "self");
+    const runId = await targetRun(c, c.req.param("runId"), "self", "write");
     const chunks = (await c.req.text()).split("\n").filter((line) => line.trim() !== "");
     if (chunks.length > MAX_CHUNKS_PER_APPEND) throw badRequest(`At most ${MAX_CHUNKS_PER_APPEND} chunks per append: split the request`, "body");
     const nextSeq = await appendChunks(c, runId, streamKey(c.req.param("key")), chunks, seqHeader(c, "x-stream-start-seq"));
@@ -67,7 +68,7 @@ export function streamsRoutes(): Hono<AppEnv> {
   });
 
   app.get("/realtime/v1/streams/:runId/:key", auth, async (c) => {
-    const runId = await targetRun(c, c.req.param("runId"), "self");
+    const runId = await targetRun(c, c.req.param("runId"), "self", "read");
     const key = streamKey(c.req.param("key"));
     let after = streamCursor(c);
     if (after === undefined) after = c.req.header("x-trigger-stream-start") === "latest" ? await selectLastStreamSeq(c.get("deps").sql, runId, key) : -1;
@@ -93,8 +94,12 @@ function timeoutMs(c: Context<AppEnv>): number | undefined {
   return Math.min(Number(raw), 86_400) * 1000;
 }
 
-/** The run a stream belongs to: `self` (the path's run), `parent`, `root`, or a run id, in the caller's environment. */
-async function targetRun(c: Context<AppEnv>, runId: string, target: string): Promise<string> {
+/**
+ * The run a stream belongs to: `self` (the path's run), `parent`, `root`, or a run id, in the caller's
+ * environment. A run token writes to its own run's, its parent's and its root's streams only (403), the rule
+ * metadata follows (metadata-update.ts); it may read any run's of its environment (a task following a child).
+ */
+async function targetRun(c: Context<AppEnv>, runId: string, target: string, access: "read" | "write"): Promise<string> {
   const deps = c.get("deps");
   const environmentId = authEnvironment(c.get("auth")).id;
   // the reference's input streams (`POST …/{runId}/input/{streamId}`, data sent *to* a run) share these paths
@@ -106,6 +111,10 @@ async function targetRun(c: Context<AppEnv>, runId: string, target: string): Pro
   if (id !== run.id) {
     const other = await selectStreamRun(deps.sql, id);
     if (!other || other.environment_id !== environmentId) throw notFound(`Run ${id} not found in this environment`, "target");
+  }
+  const auth = c.get("auth");
+  if (access === "write" && auth.kind === "run" && id !== auth.runId && !(await runTokenReach(deps.sql, environmentId, auth.runId)).has(id)) {
+    throw forbidden(`A run token may write to the streams of its own run, its parent and its root only, not run ${id}`);
   }
   return id;
 }

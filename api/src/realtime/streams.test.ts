@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configure, streams, tasks } from "@gantry/sdk";
 import { client, deployTasks, type Client } from "../runner-api/test-helpers.js";
 import { startTestApi, type TestApi } from "../testing/harness.js";
+import { signRunToken } from "../auth/run-token.js";
 import { publishRunChanges } from "./publish.js";
 
 let api: TestApi;
@@ -83,5 +84,53 @@ describe("realtime streams", () => {
     const write = await http.call("POST", `/realtime/v1/streams/${a.id}/tokens`, { key: a.publicAccessToken, raw: '"x"' });
     expect(write.status).toBe(403);
     expect((await http.call("POST", `/realtime/v1/streams/${a.id}/bad key!`, { key, raw: '"x"' })).status).toBe(400);
+  });
+
+  it("a run token writes to its own run's, its parent's and its root's streams only (403 for any other run)", async () => {
+    const tokenOf = (runId: string) => signRunToken(api.deps.config, { environmentId: api.seed.environments.prod.id, runId, attemptNumber: 1 });
+    const childOf = async (parent: string) => {
+      const res = await http.call("POST", "/api/v1/tasks/chat/trigger", { key: tokenOf(parent), body: { payload: "{}", options: { payloadType: "application/json" } } });
+      expect(res.status).toBe(200);
+      return res.body.id as string;
+    };
+    const root = (await tasks.trigger("chat", {})).id;
+    const child = await childOf(root);
+    const grandchild = await childOf(child);
+    const stranger = (await tasks.trigger("chat", {})).id;
+    const token = tokenOf(grandchild);
+    const chunks = async (runId: string) =>
+      (await api.deps.sql`select data from realtime_stream_chunks where run_id = ${runId} and stream_key = 'fam' order by seq`).map((r) => r.data);
+
+    // the official client's paths: {runId}/{target}/{key}, target self / parent / root / a run id
+    for (const [target, expected] of [["self", grandchild], ["parent", child], ["root", root]] as const) {
+      const res = await http.call("POST", `/realtime/v1/streams/${grandchild}/${target}/fam/append`, { key: token, raw: target });
+      expect(res.status).toBe(200);
+      expect(await chunks(expected)).toContain(JSON.stringify(target));
+    }
+    expect((await http.call("PUT", `/realtime/v1/streams/${grandchild}/${root}/fam`, { key: token, body: {} })).status).toBe(200);
+    // Gantry's SDK writes to the run the PUT resolved: its own path, the parent's run id
+    const ndjson = { "content-type": "application/x-ndjson" };
+    expect((await http.call("POST", `/realtime/v1/streams/${child}/fam`, { key: token, raw: '"sdk"', headers: ndjson })).status).toBe(200);
+    expect(await chunks(child)).toContain('"sdk"');
+
+    // another run of the environment: as a target, as the path's run (Gantry's SDK path), by the writer's probe
+    const denied = [
+      await http.call("POST", `/realtime/v1/streams/${grandchild}/${stranger}/fam/append`, { key: token, raw: "x" }),
+      await http.call("PUT", `/realtime/v1/streams/${grandchild}/${stranger}/fam`, { key: token, body: {} }),
+      await http.call("POST", `/realtime/v1/streams/${grandchild}/${stranger}/fam`, { key: token, raw: '"x"\n', headers: { "content-type": "application/x-ndjson" } }),
+      await http.call("POST", `/realtime/v1/streams/${stranger}/fam`, { key: token, raw: '"x"' }),
+      await http.call("POST", `/realtime/v1/streams/${stranger}/self/fam/append`, { key: token, raw: "x" }),
+      await http.call("GET", `/realtime/v1/streams/${grandchild}/${stranger}/fam`, { key: token }),
+      // a child is not reachable from its parent's token either
+      await http.call("POST", `/realtime/v1/streams/${child}/${grandchild}/fam/append`, { key: tokenOf(child), raw: "x" }),
+    ];
+    expect(denied.map((r) => r.status)).toEqual([403, 403, 403, 403, 403, 403, 403]);
+    expect(denied[0]!.body).toMatchObject({ code: "forbidden" });
+    expect(await chunks(stranger)).toEqual([]);
+    expect(await chunks(grandchild)).toEqual([JSON.stringify("self")]);
+    const [row] = await api.deps.sql`select realtime_streams from runs where id = ${stranger}`;
+    expect(row!.realtime_streams).toEqual([]);
+    // the secret key still writes anywhere in its environment
+    expect((await http.call("POST", `/realtime/v1/streams/${root}/${stranger}/fam/append`, { key, raw: "ok" })).status).toBe(200);
   });
 });

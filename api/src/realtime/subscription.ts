@@ -2,12 +2,6 @@ import type { ApiDeps } from "../context.js";
 import { CoalescedPoll } from "./coalesced-poll.js";
 import { CHANGES_PAGE, selectRunChanges, type RealtimeRunRow, type RunFilter } from "./queries/select-run-changes.js";
 
-/**
- * A change cursor is taken from a sequence when a row is written, not when it commits, so a row stamped 10 may
- * become visible after one stamped 11. Each read therefore looks back to the cursor it had LAG_MS ago and drops
- * what it already sent (per run, by stamp): a late commit is delivered, nothing twice.
- */
-const LAG_MS = 1000;
 /** Redis pub/sub wakes subscriptions; this poll only covers a lost message (e.g. while Redis restarts). */
 const SAFETY_POLL_MS = 15_000;
 /**
@@ -19,20 +13,40 @@ const SET_READ_INTERVAL_MS = 25;
 export interface SubscriptionOptions {
   environmentId: string;
   filter: RunFilter;
-  /** Last-Event-ID: deliver changes after this cursor (runs with a tag or in a batch). 0: everything. */
+  /**
+   * Last-Event-ID (an id `send` was given): deliver the runs that changed after this cursor. 0: everything.
+   * One run: its exact stamp (a row's stamps rise in commit order). Sets: a floor below any late commit.
+   */
   after: bigint;
   withPayloads: boolean;
-  /** writes rows to the client, oldest change first */
-  send(rows: RealtimeRunRow[]): Promise<void>;
+  /** this instance's change horizon (change-horizon.ts): every change stamped at or below `floor` is final */
+  horizon: { readonly floor: bigint };
+  /**
+   * Writes rows to the client, oldest change first. `resumeId(row)` is the event id to send with each: a
+   * reconnect with it as `after` misses nothing that changed after that row was sent.
+   */
+  send(rows: RealtimeRunRow[], resumeId: (row: RealtimeRunRow) => string): Promise<void>;
   onError(error: unknown): void;
 }
 
-/** One open realtime subscription: reads its runs from Postgres whenever it is woken. */
+/**
+ * One open realtime subscription: reads its runs from Postgres whenever it is woken.
+ *
+ * A change stamp is taken from a sequence when a row is written, not when it commits, so a row stamped 10 may
+ * become visible after one stamped 11. Each read therefore starts from `floor`, a stamp at or below which
+ * every change this subscription follows was visible to an earlier read (and so was sent): the change
+ * horizon as it stood when that read began, or the resume cursor. What it already sent above the floor it
+ * drops (per run, by stamp): a late commit is delivered, nothing twice. The floor is also what a client
+ * resumes from, so a change that committed late while the client was away still arrives (and a state it
+ * already had may arrive again).
+ */
 export class RunSubscription {
   readonly environmentId: string;
+  /** runs sent with a stamp above `floor`, and that stamp */
   private readonly delivered = new Map<string, bigint>();
-  private marks: Array<{ at: number; cursor: bigint }> = [];
-  private readonly initialFloor: bigint;
+  private floor: bigint;
+  /** one run: the highest stamp sent (or the resume cursor) */
+  private sent: bigint;
   private lastReadAt = 0;
   private readonly polling: CoalescedPoll;
 
@@ -41,8 +55,8 @@ export class RunSubscription {
     private readonly opts: SubscriptionOptions,
   ) {
     this.environmentId = opts.environmentId;
-    // one run: always send its current state on (re)connect; it is a single row
-    this.initialFloor = opts.filter.kind === "run" ? 0n : opts.after;
+    this.floor = opts.after;
+    this.sent = opts.after;
     this.polling = new CoalescedPoll({
       poll: () => this.poll(),
       onError: (error) => this.opts.onError(error),
@@ -70,47 +84,47 @@ export class RunSubscription {
     this.polling.close();
   }
 
+  /**
+   * An id a client can resume from now (sent on keepalives so an idle client's Last-Event-ID moves on): one
+   * run, the last stamp sent; a set, the floor (it moves after each read).
+   */
+  resumeId(): string {
+    return (this.opts.filter.kind === "run" ? this.sent : this.floor).toString();
+  }
+
   private async poll(): Promise<void> {
-    const now = Date.now();
-    this.lastReadAt = now;
-    const floor = this.floor(now);
+    this.lastReadAt = Date.now();
+    // taken before the read: every change at or below it is final, so this read sees all of them
+    const horizon = this.opts.horizon.floor;
+    const floor = this.floor;
+    const one = this.opts.filter.kind === "run";
     let after = floor;
-    let cursor = this.cursor();
     for (;;) {
       const rows = await selectRunChanges(this.deps.sql, this.environmentId, this.opts.filter, after, this.opts.withPayloads);
       if (this.polling.closed) return;
-      const fresh = rows.filter((r) => BigInt(r.change_seq) > (this.delivered.get(r.id) ?? -1n));
+      const fresh = rows.filter((r) => BigInt(r.change_seq) > (this.delivered.get(r.id) ?? floor));
       if (fresh.length) {
-        await this.opts.send(fresh);
+        // one run: its stamps rise in commit order (its writers hold its row lock), so its own stamp is exact.
+        // A set: rows come oldest stamp first, so once a row is sent every visible row stamped below it was
+        // too; those at or below the horizon were all visible.
+        const resumeId = one
+          ? (row: RealtimeRunRow) => row.change_seq
+          : (row: RealtimeRunRow) => maxBig(floor, minBig(horizon, BigInt(row.change_seq))).toString();
+        await this.opts.send(fresh, resumeId);
         for (const r of fresh) {
           const seq = BigInt(r.change_seq);
           this.delivered.set(r.id, seq);
-          if (seq > cursor) cursor = seq;
+          if (seq > this.sent) this.sent = seq;
         }
       }
       if (rows.length < CHANGES_PAGE) break;
       after = BigInt(rows[rows.length - 1]!.change_seq);
     }
-    this.marks.push({ at: now, cursor });
+    if (horizon > this.floor) this.floor = horizon;
     // a run last sent at or below the floor is never read again unless it changes (then its stamp is higher)
-    for (const [id, seq] of this.delivered) if (seq <= floor) this.delivered.delete(id);
-  }
-
-  private cursor(): bigint {
-    return this.marks.length ? this.marks[this.marks.length - 1]!.cursor : this.initialFloor;
-  }
-
-  /** The cursor this subscription had LAG_MS ago (older marks are dropped). */
-  private floor(now: number): bigint {
-    let floor = this.initialFloor;
-    let keepFrom = 0;
-    for (let i = 0; i < this.marks.length; i++) {
-      const mark = this.marks[i]!;
-      if (mark.at > now - LAG_MS) break;
-      floor = mark.cursor;
-      keepFrom = i;
-    }
-    if (keepFrom > 0) this.marks = this.marks.slice(keepFrom);
-    return floor;
+    for (const [id, seq] of this.delivered) if (seq <= this.floor) this.delivered.delete(id);
   }
 }
+
+const maxBig = (a: bigint, b: bigint) => (a > b ? a : b);
+const minBig = (a: bigint, b: bigint) => (a < b ? a : b);

@@ -8,6 +8,7 @@ import { notifyRunsFinished } from "../engine/run-finished.js";
 import { repairBatches } from "../batches/completion.js";
 import { runJobId, runQueuePrefix } from "../queue/run-queue.js";
 import { withReconcileLock } from "./lock.js";
+import { pruneExpiredTokenUses } from "./prune-token-uses.js";
 import { notWaitingInGate, reconcileGate } from "./gate.js";
 import { expireDueRuns, queueDueDelayedRuns, redriveRuns, selectOverdueQueuedRuns, selectQuietExecutingRuns, type LiveRun } from "./queries.js";
 
@@ -26,6 +27,8 @@ export interface ReconcileReport {
   gateRebuilt: boolean;
   /** slots released because their run had left DEQUEUED/EXECUTING without releasing them */
   staleSlots: number;
+  /** records of one-time public token uses deleted because their token expired long ago */
+  tokenUsesPruned: number;
 }
 
 /**
@@ -48,10 +51,11 @@ export async function reconcileOnce(deps: ApiDeps, opts: { graceMs?: number } = 
     const redriven = await redriveLostAttempts(deps);
     const expired = await expireDueRuns(deps.sql, BATCH);
     const batchesCompleted = await repairBatches(deps, 100);
+    const tokenUsesPruned = await pruneExpiredTokenUses(deps.sql, BATCH);
     publishRunChanges(deps, expired.map((r) => ({ runId: r.id, environmentId: r.environment_id })));
     await notifyRunsFinished(deps, expired.map((r) => ({ runId: r.id, environmentId: r.environment_id, status: "EXPIRED" as const })));
     // runs the gate put back in line after Redis lost it were re-enqueued too
-    return { delayedQueued: delayed.length, pendingReleased, reEnqueued: reEnqueued + gate.requeued, redriven, expired: expired.length, batchesCompleted, gateRebuilt: gate.rebuilt, staleSlots: gate.staleSlots };
+    return { delayedQueued: delayed.length, pendingReleased, reEnqueued: reEnqueued + gate.requeued, redriven, expired: expired.length, batchesCompleted, gateRebuilt: gate.rebuilt, staleSlots: gate.staleSlots, tokenUsesPruned };
   });
 }
 

@@ -78,7 +78,7 @@ export async function runWait(deps: ApiDeps, caller: RunCaller, req: RunWaitRequ
   }
 
   const decision = await blockRunOnWaitpoint(deps.sql, runId, attemptNumber, req.step, waitpoint.id);
-  const children = childRunIds ? { childRunIds } : {};
+  const children = { ...(childRunIds ? { childRunIds } : {}), ...(waitpoint.kind === "BATCH" && waitpoint.batch_id ? { batchId: waitpoint.batch_id } : {}) };
   switch (decision.status) {
     case "COMPLETED":
       return { status: "COMPLETED", waitpoint: waitpointResult({ id: waitpoint.id, ...decision }), ...children };

@@ -68,8 +68,9 @@ export const BatchWaitItem = z.object({
   id: z.string(),
   taskIdentifier: z.string(),
   ok: z.boolean(),
-  output: z.string().optional(),
-  outputType: z.string().optional(),
+  /** null for a child that failed (the api builds the list in SQL) */
+  output: z.string().nullish(),
+  outputType: z.string().nullish(),
   /** a TaskRunError */
   error: z.unknown().optional(),
 });
@@ -107,9 +108,15 @@ export type RunWaitRequest = z.infer<typeof RunWaitRequest>;
 
 export const RunWaitResponse = z.discriminatedUnion("status", [
   /** nothing to wait for (already complete, or a replay): continue with the result */
-  z.object({ status: z.literal("COMPLETED"), waitpoint: WaitpointResult, childRunIds: z.array(z.string()).optional() }),
+  z.object({
+    status: z.literal("COMPLETED"),
+    waitpoint: WaitpointResult,
+    childRunIds: z.array(z.string()).optional(),
+    /** a batch wait's batch (`BatchResult.id`) */
+    batchId: z.string().optional(),
+  }),
   /** the run is WAITING: suspend until the runner resumes it with the waitpoint's result */
-  z.object({ status: z.literal("WAITING"), waitpointId: z.string(), childRunIds: z.array(z.string()).optional() }),
+  z.object({ status: z.literal("WAITING"), waitpointId: z.string(), childRunIds: z.array(z.string()).optional(), batchId: z.string().optional() }),
   /** createToken */
   z.object({
     status: z.literal("TOKEN"),

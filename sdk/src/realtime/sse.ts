@@ -49,6 +49,7 @@ export async function* sseEvents(url: string, opts: SseOptions): AsyncGenerator<
       try {
         for await (const field of parseSse(response.body)) {
           if (field.retry !== undefined) retryMs = field.retry;
+          if (field.lastEventId !== undefined) lastEventId = field.lastEventId;
           if (field.event) {
             failures = 0;
             if (field.event.id !== undefined) lastEventId = field.event.id;
@@ -67,8 +68,11 @@ export async function* sseEvents(url: string, opts: SseOptions): AsyncGenerator<
   }
 }
 
-/** Parses an SSE byte stream into events (and `retry:` hints). */
-export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<{ event?: SseEvent; retry?: number }> {
+/**
+ * Parses an SSE byte stream into events, `retry:` hints and `lastEventId` updates (an `id:` with no data: as the
+ * SSE spec says, it moves the id a reconnect sends without dispatching an event).
+ */
+export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<{ event?: SseEvent; retry?: number; lastEventId?: string }> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = "";
@@ -86,6 +90,7 @@ export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerato
         buffer = buffer.slice(nl + (buffer.startsWith("\r\n", nl) ? 2 : 1));
         if (line === "") {
           if (data.length) yield { event: { event: event || "message", ...(id !== undefined ? { id } : {}), data: data.join("\n") } };
+          else if (id !== undefined) yield { lastEventId: id };
           data = [];
           event = "";
           id = undefined;

@@ -103,7 +103,7 @@ export async function batchTriggerAndWaitItems<TIdentifier extends string = stri
 ): Promise<BatchResult<TIdentifier, TOutput>> {
   if (items.length === 0) return { id: "", runs: [] };
   const bodies = await Promise.all(items.map(async (item) => ({ taskId: item.id, trigger: await triggerBody(item.payload, item.options) })));
-  const { result } = await durableStep("batchTriggerAndWait()", { type: "batch", items: bodies }, (r) => ({
+  const { response, result } = await durableStep("batchTriggerAndWait()", { type: "batch", items: bodies }, (r) => ({
     type: "batch",
     runIds: "childRunIds" in r ? (r.childRunIds ?? []) : [],
   }));
@@ -115,7 +115,9 @@ export async function batchTriggerAndWaitItems<TIdentifier extends string = stri
     const output = parsePacket({ ...(run.output !== undefined && run.output !== null ? { data: run.output } : {}), dataType: (run.outputType ?? "application/json") as never });
     return { ok: true, id: run.id, taskIdentifier, output: output as TOutput };
   });
-  return { id: result.id, runs };
+  // the batch's id, as the reference's BatchResult has it (an api without `batchId` gave only the waitpoint's)
+  const batchId = response.status !== "TOKEN" ? response.batchId : undefined;
+  return { id: batchId ?? result.id, runs };
 }
 
 /**

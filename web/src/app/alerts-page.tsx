@@ -119,7 +119,7 @@ export function AlertsPage() {
                         Secret: <code data-testid="webhook-secret">{c.secret}</code>
                       </span>
                     ) : (
-                      <button type="button" onClick={() => setRevealed(c.id)} aria-label={`Show the signing secret of ${c.name}`}>Show secret</button>
+                      <button type="button" onClick={() => setRevealed(c.id)} aria-label={`Show secret of ${c.name}`}>Show secret</button>
                     )}
                   </div>
                 )}
@@ -128,7 +128,7 @@ export function AlertsPage() {
               <td>
                 {EVENTS.map((e) => (
                   <label class="check" key={e.id}>
-                    <input type="checkbox" checked={c.events.includes(e.id)} onChange={(ev) => setChannelEvents(c, toggle(c.events, e.id, ev.currentTarget.checked))} />
+                    <input type="checkbox" aria-label={`${e.label} for ${c.name}`} checked={c.events.includes(e.id)} onChange={(ev) => setChannelEvents(c, toggle(c.events, e.id, ev.currentTarget.checked))} />
                     {e.label}
                   </label>
                 ))}

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { ScrollRegion } from "./scroll-region.js";
 import { api, errorText } from "./api.js";
 
 interface LogTail {
@@ -17,7 +18,7 @@ export function BuildLog({ path, label }: { path: string; label: string }) {
   const [final, setFinal] = useState(false);
   const [status, setStatus] = useState<string | undefined>();
   const [error, setError] = useState<string | null>(null);
-  const pre = useRef<HTMLPreElement>(null);
+  const pre = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     let stopped = false;
@@ -63,9 +64,9 @@ export function BuildLog({ path, label }: { path: string; label: string }) {
         {final ? "" : " · following…"}
       </p>
       {error && <p class="error" role="alert">{error}</p>}
-      <pre ref={pre} data-testid="build-log" aria-label={`Log of ${label}`}>
-        {text || (final ? "(no log output)" : "Waiting for output…")}
-      </pre>
+      <ScrollRegion label={`Log of ${label}`} regionRef={pre}>
+        <pre data-testid="build-log">{text || (final ? "(no log output)" : "Waiting for output…")}</pre>
+      </ScrollRegion>
     </div>
   );
 }

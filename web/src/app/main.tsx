@@ -1,5 +1,5 @@
 import { render } from "preact";
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api, session, type SessionInfo } from "./api.js";
 import { AlertsPage } from "./alerts-page.js";
 import { ApiKeysPage } from "./api-keys-page.js";
@@ -60,11 +60,48 @@ function useShortcuts() {
   }, []);
 }
 
+/** The tab's title for a route: the page's name, the run's id on a run page. */
+function pageTitle(route: string): string {
+  const run = /^#\/runs\/(run_[A-Za-z0-9]+)/.exec(route);
+  const page = run ? `Run ${run[1]}` : (PAGES.find((p) => route.startsWith(p.hash))?.label ?? "Runs");
+  return `${page} · Gantry`;
+}
+
+/**
+ * On a route change (not the first load) focus moves to the new page's h1, so a screen reader announces it and
+ * Tab continues from the page, not from the link that was followed. Pages load their data first, so this waits
+ * for the h1 to appear.
+ */
+function useRouteFocus(route: string) {
+  const first = useRef(true);
+  useEffect(() => {
+    document.title = pageTitle(route);
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const main = document.getElementById("content");
+    if (!main) return;
+    const focusHeading = () => {
+      const h1 = main.querySelector<HTMLElement>("h1");
+      if (!h1) return false;
+      h1.tabIndex = -1;
+      h1.focus();
+      return true;
+    };
+    if (focusHeading()) return;
+    const observer = new MutationObserver(() => focusHeading() && observer.disconnect());
+    observer.observe(main, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, [route.split("?")[0]]);
+}
+
 function App() {
   const route = useHashRoute();
   const [info, setInfo] = useState<SessionInfo | null | undefined>(undefined);
   const [environmentId, setEnvironmentId] = useState(session.environmentId);
   useShortcuts();
+  useRouteFocus(route);
   // links from outside (an alert's dashboardUrl) name the environment: `#/runs/run_…?env=<environment id>`
   const linkedEnv = new URLSearchParams(route.split("?")[1] ?? "").get("env");
   useEffect(() => {
@@ -149,7 +186,7 @@ function App() {
         <Switcher />
         <nav aria-label="Main">
           {PAGES.map((p) => (
-            <a href={p.hash} aria-current={current(p.hash)} aria-keyshortcuts={`g ${p.key}`} aria-label={p.short ? p.label : undefined} title={`${p.label} (g then ${p.key})`}>
+            <a href={p.hash} aria-current={current(p.hash)} aria-keyshortcuts={`g ${p.key}`} title={`${p.label} (g then ${p.key})`}>
               {p.short ?? p.label}
             </a>
           ))}

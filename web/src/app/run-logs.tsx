@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { TaskEvent } from "./api.js";
 import { duration } from "./format.js";
+import { ScrollRegion } from "./scroll-region.js";
 
 const LEVELS = ["debug", "log", "info", "warn", "error"];
 
@@ -46,29 +47,31 @@ export function RunLogs({ events }: { events: TaskEvent[] }) {
       {shown.length === 0 ? (
         <p class="muted">{events.length === 0 ? "No logs yet." : "No events match."}</p>
       ) : (
-        <ol class="trace" aria-label="Trace">
-          {shown.map((e) => {
-            const offset = ((Date.parse(e.time) - start) / (end - start)) * 100;
-            const width = e.kind === "span" ? Math.max(0.5, ((e.durationMs ?? 0) / (end - start)) * 100) : 0;
-            return (
-              <li key={e.id} class={`event ${e.level.toLowerCase()} ${e.kind}`}>
-                <span class="t">+{duration(Date.parse(e.time) - start)}</span>
-                <span class="a">#{e.attemptNumber}</span>
-                <span class="lvl">{e.level.toUpperCase()}</span>
-                <span class="msg" style={{ paddingLeft: `${depth(e) * 1.1}rem` }}>
-                  {e.kind === "span" ? <b>{e.message}</b> : e.message}
-                  {e.kind === "span" && <span class="muted"> ({duration(e.durationMs)})</span>}
-                  {e.attributes && Object.keys(e.attributes).length > 0 && <code class="attrs">{JSON.stringify(e.attributes)}</code>}
-                </span>
-                {e.kind === "span" && (
-                  <span class="bar" aria-hidden="true">
-                    <span style={{ marginLeft: `${offset}%`, width: `${width}%` }} />
+        <ScrollRegion label="Trace">
+          <ol class="trace">
+            {shown.map((e) => {
+              const offset = ((Date.parse(e.time) - start) / (end - start)) * 100;
+              const width = e.kind === "span" ? Math.max(0.5, ((e.durationMs ?? 0) / (end - start)) * 100) : 0;
+              return (
+                <li key={e.id} class={`event ${e.level.toLowerCase()} ${e.kind}`}>
+                  <span class="t">+{duration(Date.parse(e.time) - start)}</span>
+                  <span class="a">#{e.attemptNumber}</span>
+                  <span class="lvl">{e.level.toUpperCase()}</span>
+                  <span class="msg" style={{ paddingLeft: `${depth(e) * 1.1}rem` }}>
+                    {e.kind === "span" ? <b>{e.message}</b> : e.message}
+                    {e.kind === "span" && <span class="muted"> ({duration(e.durationMs)})</span>}
+                    {e.attributes && Object.keys(e.attributes).length > 0 && <code class="attrs">{JSON.stringify(e.attributes)}</code>}
                   </span>
-                )}
-              </li>
-            );
-          })}
-        </ol>
+                  {e.kind === "span" && (
+                    <span class="bar" aria-hidden="true">
+                      <span style={{ marginLeft: `${offset}%`, width: `${width}%` }} />
+                    </span>
+                  )}
+                </li>
+              );
+            })}
+          </ol>
+        </ScrollRegion>
       )}
     </div>
   );

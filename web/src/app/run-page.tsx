@@ -3,6 +3,7 @@ import { api, errorText, type RunDetail, type TaskEvent } from "./api.js";
 import { duration, json, when } from "./format.js";
 import { RunLogs } from "./run-logs.js";
 import { RunStreams } from "./run-streams.js";
+import { ScrollRegion } from "./scroll-region.js";
 import { useRunEvents } from "./use-live.js";
 import { usePoll } from "./use-poll.js";
 
@@ -94,24 +95,32 @@ export function RunPage({ id }: { id: string }) {
       <Timeline run={run} />
       <RelatedRuns run={run} />
       <h2>Payload</h2>
-      <pre data-testid="run-payload">{json(run.payload)}</pre>
+      <ScrollRegion label="Payload">
+        <pre data-testid="run-payload">{json(run.payload)}</pre>
+      </ScrollRegion>
       {run.output !== undefined && (
         <>
           <h2>Output</h2>
-          <pre data-testid="run-output">{json(run.output)}</pre>
+          <ScrollRegion label="Output">
+            <pre data-testid="run-output">{json(run.output)}</pre>
+          </ScrollRegion>
         </>
       )}
       {run.error && (
         <>
           <h2>Error</h2>
-          <pre class="error">{run.error.stackTrace ?? `${run.error.name ?? "Error"}: ${run.error.message}`}</pre>
+          <ScrollRegion label="Error">
+            <pre class="error">{run.error.stackTrace ?? `${run.error.name ?? "Error"}: ${run.error.message}`}</pre>
+          </ScrollRegion>
         </>
       )}
       <RunStreams runId={run.id} finished={run.isCompleted} />
       {run.metadata && Object.keys(run.metadata).length > 0 && (
         <>
           <h2>Metadata</h2>
-          <pre>{json(run.metadata)}</pre>
+          <ScrollRegion label="Metadata">
+            <pre>{json(run.metadata)}</pre>
+          </ScrollRegion>
         </>
       )}
       {run.attempts && run.attempts.length > 0 && (

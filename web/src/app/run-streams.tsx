@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, session } from "./api.js";
 import { usePoll } from "./use-poll.js";
+import { ScrollRegion } from "./scroll-region.js";
 
 interface StreamInfo {
   key: string;
@@ -47,7 +48,9 @@ function StreamView({ runId, streamKey }: { runId: string; streamKey: string }) 
         <code>{streamKey}</code> · {chunks.length} chunk{chunks.length === 1 ? "" : "s"} ·{" "}
         <span aria-live="polite">{state === "live" ? "live" : state === "ended" ? "complete" : state === "error" ? "reconnecting…" : "connecting…"}</span>
       </div>
-      <pre data-testid={`stream-${streamKey}`}>{prose ? chunks.map((c) => c.text).join("") : chunks.map((c) => c.text).join("\n")}</pre>
+      <ScrollRegion label={`Stream ${streamKey}`}>
+        <pre data-testid={`stream-${streamKey}`}>{prose ? chunks.map((c) => c.text).join("") : chunks.map((c) => c.text).join("\n")}</pre>
+      </ScrollRegion>
     </div>
   );
 }

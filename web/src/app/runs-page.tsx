@@ -3,6 +3,7 @@ import { api, errorText, type RunSummary } from "./api.js";
 import { abortBulk, describeProgress, runBulk, type BulkProgress } from "./bulk.js";
 import { duration, when } from "./format.js";
 import { useNav } from "./nav.js";
+import { useEnvironmentRunChanges } from "./use-live.js";
 import { usePoll } from "./use-poll.js";
 
 const STATUSES = ["PENDING_VERSION", "DELAYED", "QUEUED", "EXECUTING", "WAITING", "COMPLETED", "CANCELED", "FAILED", "CRASHED", "SYSTEM_FAILURE", "EXPIRED", "TIMED_OUT"];
@@ -19,12 +20,14 @@ interface Filters {
   version: string;
   queue: string;
   batch: string;
+  schedule: string;
   from: string;
   to: string;
 }
 
-const EMPTY: Filters = { status: "", task: "", tag: "", version: "", queue: "", batch: "", from: "", to: "" };
-type TextFilter = "task" | "tag" | "version" | "queue" | "batch";
+const EMPTY: Filters = { status: "", task: "", tag: "", version: "", queue: "", batch: "", schedule: "", from: "", to: "" };
+type TextFilter = "task" | "tag" | "version" | "queue" | "batch" | "schedule";
+const NO_TEXT: Pick<Filters, TextFilter> = { task: "", tag: "", version: "", queue: "", batch: "", schedule: "" };
 
 function listQuery(f: Filters, cursor: { after?: string; before?: string }): string {
   const q = new URLSearchParams({ "page[size]": "25" });
@@ -34,6 +37,7 @@ function listQuery(f: Filters, cursor: { after?: string; before?: string }): str
   if (f.version.trim()) q.set("filter[version]", f.version.trim());
   if (f.queue.trim()) q.set("filter[queue]", f.queue.trim());
   if (f.batch.trim()) q.set("filter[batch]", f.batch.trim());
+  if (f.schedule.trim()) q.set("filter[schedule]", f.schedule.trim());
   if (f.from) q.set("filter[createdAt][from]", new Date(f.from).toISOString());
   if (f.to) q.set("filter[createdAt][to]", new Date(f.to).toISOString());
   if (cursor.after) q.set("page[after]", cursor.after);
@@ -43,12 +47,20 @@ function listQuery(f: Filters, cursor: { after?: string; before?: string }): str
 
 export function RunsPage() {
   const { environment } = useNav();
-  const [filters, setFilters] = useState<Filters>(() => ({ ...EMPTY, task: new URLSearchParams(location.hash.split("?")[1] ?? "").get("task") ?? "" }));
+  // links from other pages preset a filter: `#/runs?task=…`, `#/runs?schedule=…`
+  const [filters, setFilters] = useState<Filters>(() => {
+    const linked = new URLSearchParams(location.hash.split("?")[1] ?? "");
+    return { ...EMPTY, task: linked.get("task") ?? "", schedule: linked.get("schedule") ?? "" };
+  });
   const [cursor, setCursor] = useState<{ after?: string; before?: string }>({});
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [progress, setProgress] = useState<BulkProgress | null>(null);
   const query = listQuery(filters, cursor);
-  const { data, error, refresh } = usePoll(() => api<Page>(`/api/v1/runs?${query}`), [query, environment.id]);
+  // the change stream pushes a ping whenever a run of the environment changes; polling stays as the fallback
+  const onChange = useRef(() => {});
+  const live = useEnvironmentRunChanges(environment.id, () => onChange.current());
+  const { data, error, refresh } = usePoll(() => api<Page>(`/api/v1/runs?${query}`), [query, environment.id], live ? 10_000 : 1500);
+  onChange.current = refresh;
   const firstFilter = useRef<HTMLSelectElement>(null);
 
   useEffect(() => {
@@ -63,11 +75,11 @@ export function RunsPage() {
   }, []);
 
   // text filters apply as you type (debounced); selects and dates at once
-  const [draft, setDraft] = useState<Pick<Filters, TextFilter>>({ task: filters.task, tag: "", version: "", queue: "", batch: "" });
+  const [draft, setDraft] = useState<Pick<Filters, TextFilter>>({ ...NO_TEXT, task: filters.task, schedule: filters.schedule });
   useEffect(() => {
     const timer = setTimeout(() => apply(draft), 250);
     return () => clearTimeout(timer);
-  }, [draft.task, draft.tag, draft.version, draft.queue, draft.batch]);
+  }, [draft.task, draft.tag, draft.version, draft.queue, draft.batch, draft.schedule]);
   const apply = (change: Partial<Filters>) => {
     setFilters((current) => {
       const next = { ...current, ...change };
@@ -105,7 +117,9 @@ export function RunsPage() {
 
   return (
     <section aria-labelledby="runs-title">
-      <h1 id="runs-title">Runs</h1>
+      <h1 id="runs-title">
+        Runs {live && <span class="badge" title="The list follows run changes over a live connection">live</span>}
+      </h1>
       <form class="inline" onSubmit={(e) => e.preventDefault()} aria-label="Filters">
         <label>
           Status
@@ -137,6 +151,10 @@ export function RunsPage() {
           <input value={draft.batch} onInput={type("batch")} placeholder="batch_…" />
         </label>
         <label>
+          Schedule
+          <input value={draft.schedule} onInput={type("schedule")} placeholder="sched_…" />
+        </label>
+        <label>
           Created from
           <input type="datetime-local" value={filters.from} onChange={set("from")} />
         </label>
@@ -144,7 +162,7 @@ export function RunsPage() {
           Created to
           <input type="datetime-local" value={filters.to} onChange={set("to")} />
         </label>
-        <button type="button" onClick={() => (setDraft({ task: "", tag: "", version: "", queue: "", batch: "" }), apply(EMPTY))}>
+        <button type="button" onClick={() => (setDraft(NO_TEXT), apply(EMPTY))}>
           Clear filters
         </button>
       </form>

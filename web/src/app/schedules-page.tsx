@@ -1,5 +1,5 @@
-import { useState } from "preact/hooks";
-import { api } from "./api.js";
+import { useEffect, useState } from "preact/hooks";
+import { api, errorText } from "./api.js";
 import { when } from "./format.js";
 import { useNav } from "./nav.js";
 import { usePoll } from "./use-poll.js";
@@ -11,6 +11,7 @@ interface Schedule {
   task: string;
   active: boolean;
   externalId?: string | null;
+  deduplicationKey?: string | null;
   generator: { expression: string; description: string };
   timezone: string;
   nextRun?: string | null;
@@ -21,22 +22,48 @@ interface Page {
   pagination: { currentPage: number; totalPages: number; count: number };
 }
 
-/** Schedules of the environment: create (imperative), activate/deactivate, delete, with the next run. */
+interface Draft {
+  cron: string;
+  timezone: string;
+  externalId: string;
+}
+
+/** Schedules of the environment: create and edit (imperative), activate/deactivate, delete, with the next run. */
 export function SchedulesPage() {
   const { environment } = useNav();
   const [page, setPage] = useState(1);
   const { data, error, refresh } = usePoll(() => api<Page>(`/api/v1/schedules?page=${page}&perPage=25`), [environment.id, page], 5000);
   const { message, act } = useAction(refresh);
-  const [form, setForm] = useState({ task: "", cron: "0 * * * *", timezone: "UTC", externalId: "" });
+  const [form, setForm] = useState({ task: "", cron: "0 * * * *", timezone: "UTC", externalId: "", deduplicationKey: "" });
+  const [editing, setEditing] = useState<{ id: string; draft: Draft } | null>(null);
+  const [showUpcoming, setShowUpcoming] = useState<string | null>(null);
 
   const create = (event: Event) => {
     event.preventDefault();
-    const body = { task: form.task, cron: form.cron, timezone: form.timezone || undefined, externalId: form.externalId || undefined };
+    const body = { task: form.task, cron: form.cron, timezone: form.timezone || undefined, externalId: form.externalId || undefined, deduplicationKey: form.deduplicationKey || undefined };
     void act(`Created a schedule for ${form.task}`, () => api("/api/v1/schedules", { method: "POST", body }));
   };
   const field = (key: keyof typeof form) => (e: Event) => {
     const value = (e.currentTarget as HTMLInputElement).value;
     setForm((f) => ({ ...f, [key]: value }));
+  };
+
+  const startEdit = (s: Schedule) =>
+    setEditing(editing?.id === s.id ? null : { id: s.id, draft: { cron: s.generator.expression, timezone: s.timezone, externalId: s.externalId ?? "" } });
+  const save = (s: Schedule) => (event: Event) => {
+    event.preventDefault();
+    if (!editing) return;
+    const { cron, timezone, externalId } = editing.draft;
+    // the PUT replaces the schedule's settings: an emptied external id is dropped
+    const body = { task: s.task, cron, timezone: timezone || "UTC", externalId: externalId || undefined };
+    void act(`Updated ${s.id}`, async () => {
+      await api(`/api/v1/schedules/${s.id}`, { method: "PUT", body });
+      setEditing(null);
+    });
+  };
+  const editField = (key: keyof Draft) => (e: Event) => {
+    const value = (e.currentTarget as HTMLInputElement).value;
+    setEditing((current) => (current ? { ...current, draft: { ...current.draft, [key]: value } } : current));
   };
 
   return (
@@ -57,7 +84,7 @@ export function SchedulesPage() {
           </tr>
         </thead>
         <tbody>
-          {(data?.data ?? []).map((s) => (
+          {(data?.data ?? []).map((s) => [
             <tr key={s.id} data-schedule={s.id}>
               <td>
                 {s.task}
@@ -68,10 +95,34 @@ export function SchedulesPage() {
                 <div class="muted small">{s.generator.description}</div>
               </td>
               <td>{s.timezone}</td>
-              <td>{s.active ? when(s.nextRun ?? undefined) : "—"}</td>
+              <td>
+                <span data-testid="next-run">{s.active ? when(s.nextRun ?? undefined) : "—"}</span>
+                {s.active && (
+                  <div>
+                    <button
+                      type="button"
+                      class="small"
+                      aria-expanded={showUpcoming === s.id}
+                      aria-label={`Next 5 runs of ${s.task} ${s.generator.expression}`}
+                      onClick={() => setShowUpcoming(showUpcoming === s.id ? null : s.id)}
+                    >
+                      Next 5 runs
+                    </button>
+                    {showUpcoming === s.id && <UpcomingRuns id={s.id} version={`${s.generator.expression} ${s.timezone}`} />}
+                  </div>
+                )}
+              </td>
               <td>{s.type === "DECLARATIVE" ? "in code" : "created by API"}</td>
-              <td>{s.active ? "active" : "inactive"}</td>
+              <td data-testid="state">{s.active ? "active" : "inactive"}</td>
               <td class="actions">
+                <a class="button" href={`#/runs?schedule=${s.id}`} aria-label={`Runs of ${s.task} ${s.generator.expression}`}>
+                  Runs
+                </a>
+                {s.type === "IMPERATIVE" && (
+                  <button type="button" aria-expanded={editing?.id === s.id} onClick={() => startEdit(s)} aria-label={`Edit ${s.task} ${s.generator.expression}`}>
+                    Edit
+                  </button>
+                )}
                 {s.active ? (
                   <button type="button" onClick={() => void act(`Deactivated ${s.id}`, () => api(`/api/v1/schedules/${s.id}/deactivate`, { method: "POST" }))} aria-label={`Deactivate ${s.task} ${s.generator.expression}`}>
                     Deactivate
@@ -91,8 +142,37 @@ export function SchedulesPage() {
                   </button>
                 )}
               </td>
-            </tr>
-          ))}
+            </tr>,
+            editing?.id === s.id && (
+              <tr key={`${s.id}-edit`}>
+                <td colSpan={7}>
+                  <form class="inline" onSubmit={save(s)} aria-label={`Edit schedule ${s.id}`}>
+                    <label>
+                      Cron
+                      <input value={editing.draft.cron} onInput={editField("cron")} required />
+                    </label>
+                    <label>
+                      Timezone
+                      <input value={editing.draft.timezone} onInput={editField("timezone")} placeholder="UTC" />
+                    </label>
+                    <label>
+                      External id
+                      <input value={editing.draft.externalId} onInput={editField("externalId")} placeholder="optional" />
+                    </label>
+                    {s.deduplicationKey && (
+                      <p class="muted small">
+                        Deduplication key <code>{s.deduplicationKey}</code> (fixed once created)
+                      </p>
+                    )}
+                    <button type="submit">Save schedule</button>
+                    <button type="button" onClick={() => setEditing(null)}>
+                      Cancel edit
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ),
+          ])}
           {data && data.data.length === 0 && (
             <tr><td colSpan={7} class="muted">No schedules: define one with <code>schedules.task</code> or create one below.</td></tr>
           )}
@@ -122,8 +202,38 @@ export function SchedulesPage() {
           External id
           <input value={form.externalId} onInput={field("externalId")} placeholder="optional" />
         </label>
+        <label>
+          Deduplication key
+          <input value={form.deduplicationKey} onInput={field("deduplicationKey")} placeholder="optional: creates or updates" />
+        </label>
         <button type="submit">Create schedule</button>
       </form>
     </section>
+  );
+}
+
+/** The schedule's next ticks, computed by the api from its cron and timezone (reloaded when either changes). */
+function UpcomingRuns({ id, version }: { id: string; version: string }) {
+  const [state, setState] = useState<{ upcoming?: string[]; error?: string }>({});
+  useEffect(() => {
+    let stopped = false;
+    api<{ upcoming: string[] }>(`/api/v1/dashboard/schedules/${id}/upcoming?count=5`).then(
+      (r) => !stopped && setState({ upcoming: r.upcoming }),
+      (e) => !stopped && setState({ error: errorText(e) }),
+    );
+    return () => {
+      stopped = true;
+    };
+  }, [id, version]);
+  if (state.error) return <p class="error small">{state.error}</p>;
+  if (!state.upcoming) return <p class="muted small">Loading…</p>;
+  return (
+    <ol class="small" aria-label="Upcoming runs" data-testid="upcoming">
+      {state.upcoming.map((t) => (
+        <li>
+          <time dateTime={t}>{when(t)}</time>
+        </li>
+      ))}
+    </ol>
   );
 }

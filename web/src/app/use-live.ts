@@ -21,3 +21,23 @@ export function useRunEvents(runId: string, onChange: () => void): boolean {
   }, [runId]);
   return connected;
 }
+
+/**
+ * Follows every run of the current environment (the dashboard's change stream: a bare `changed` ping, coalesced)
+ * and calls `onChange` on each ping and once subscribed. Returns whether it is connected, like useRunEvents.
+ */
+export function useEnvironmentRunChanges(environmentId: string, onChange: () => void): boolean {
+  const [connected, setConnected] = useState(false);
+  useEffect(() => {
+    if (typeof EventSource === "undefined") return;
+    const source = new EventSource(`/api/v1/dashboard/runs/changes?gantryEnvironment=${encodeURIComponent(environmentId)}`);
+    source.addEventListener("ready", () => (setConnected(true), onChange()));
+    source.addEventListener("changed", () => onChange());
+    source.addEventListener("error", () => setConnected(false));
+    return () => {
+      source.close();
+      setConnected(false);
+    };
+  }, [environmentId]);
+  return connected;
+}

@@ -1,4 +1,4 @@
-import type { Db as Sql } from "../../db/sql.js";
+import type { Sql } from "../../db/sql.js";
 
 export interface TaskRow {
   slug: string;
@@ -26,21 +26,29 @@ export interface TaskStatRow {
   p95_duration_ms: number | null;
 }
 
-/** Run counts per task and status since `from`, and durations of its finished runs (runs_environment_created). */
+/**
+ * Run counts per task and status since `from`, and durations of its finished runs: one read of the window's
+ * rows (runs_environment_created or a scan, as the planner sees fit; a 7-day window of a busy environment is a
+ * few hundred thousand rows, so dashboard/task-stats-cache.ts keeps the result for a few seconds). JIT is off:
+ * at this size compiling the expressions cost more than it saved.
+ */
 export async function selectTaskStats(sql: Sql, environmentId: string, from: Date): Promise<TaskStatRow[]> {
-  return sql<TaskStatRow[]>`
-    with recent as (
-      select task_identifier, status, usage_duration_ms, completed_at from runs
-      where environment_id = ${environmentId} and created_at >= ${from}
-    ), counts as (
-      select task_identifier, status, count(*)::int as n from recent group by task_identifier, status
-    ), durations as (
-      select task_identifier, avg(usage_duration_ms)::float8 as avg_duration_ms,
-        percentile_cont(0.95) within group (order by usage_duration_ms)::float8 as p95_duration_ms
-      from recent where completed_at is not null group by task_identifier
-    )
-    select c.task_identifier, sum(c.n)::int as count, jsonb_object_agg(c.status, c.n) as by_status,
-      d.avg_duration_ms, d.p95_duration_ms
-    from counts c left join durations d using (task_identifier)
-    group by c.task_identifier, d.avg_duration_ms, d.p95_duration_ms`;
+  return sql.begin(async (tx) => {
+    await tx`set local jit = off`;
+    return tx<TaskStatRow[]>`
+      with recent as materialized (
+        select task_identifier, status, usage_duration_ms, completed_at is not null as finished from runs
+        where environment_id = ${environmentId} and created_at >= ${from}
+      ), counts as (
+        select task_identifier, status, count(*)::int as n from recent group by task_identifier, status
+      ), durations as (
+        select task_identifier, avg(usage_duration_ms)::float8 as avg_duration_ms,
+          percentile_cont(0.95) within group (order by usage_duration_ms)::float8 as p95_duration_ms
+        from recent where finished group by task_identifier
+      )
+      select c.task_identifier, sum(c.n)::int as count, jsonb_object_agg(c.status, c.n) as by_status,
+        d.avg_duration_ms, d.p95_duration_ms
+      from counts c left join durations d using (task_identifier)
+      group by c.task_identifier, d.avg_duration_ms, d.p95_duration_ms`;
+  });
 }
