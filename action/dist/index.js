@@ -41667,6 +41667,10 @@ function parseDurationMs(value) {
   return total;
 }
 
+// sdk/src/contracts/out-of-memory.ts
+var OutOfMemoryRetry = external_exports.object({ machine: MachinePreset.optional() });
+var TaskRetryOptions = RetryOptions.extend({ outOfMemory: OutOfMemoryRetry.optional() });
+
 // sdk/src/contracts/queues.ts
 var QueueType = external_exports.enum(["task", "custom"]);
 var QueueLookupType = external_exports.enum(["id", "task", "custom"]);
@@ -41737,7 +41741,8 @@ var TaskManifest = external_exports.object({
     rateLimit: QueueRateLimit.optional(),
     keyRateLimit: QueueRateLimit.optional()
   }).optional(),
-  retry: RetryOptions.optional(),
+  /** backoff options plus `outOfMemory.machine` (deploy stores it with the task) */
+  retry: TaskRetryOptions.optional(),
   /** seconds */
   maxDuration: external_exports.number().int().min(0).optional(),
   machine: MachinePreset.optional(),
@@ -41760,7 +41765,7 @@ var QueueManifest = external_exports.object({
 });
 var RuntimeConfig = external_exports.object({
   project: external_exports.string(),
-  retries: external_exports.object({ enabledInDev: external_exports.boolean().optional(), default: RetryOptions.optional() }).optional(),
+  retries: external_exports.object({ enabledInDev: external_exports.boolean().optional(), default: TaskRetryOptions.optional() }).optional(),
   maxDuration: external_exports.number().int().min(0).optional(),
   machine: MachinePreset.optional(),
   processKeepAlive: external_exports.union([external_exports.boolean(), external_exports.object({ enabled: external_exports.boolean().optional(), maxExecutionsPerProcess: external_exports.number().int().min(1).optional(), devMaxPoolSize: external_exports.number().int().min(1).optional() })]).optional(),
@@ -41785,6 +41790,14 @@ var Artifact = external_exports.object({
 });
 
 // sdk/src/contracts/api.ts
+var ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+var DELAY_HELP = 'use a duration like "1h" or "30m", or an ISO 8601 date';
+function isDelayString(value) {
+  return parseDurationMs(value) !== void 0 || ISO_DATE.test(value.trim()) && !Number.isNaN(Date.parse(value));
+}
+var Delay = external_exports.union([external_exports.string().refine(isDelayString, { message: `Invalid delay: ${DELAY_HELP}` }), external_exports.date()], {
+  error: `delay must be a string: ${DELAY_HELP}`
+});
 var TriggerTaskOptions = external_exports.object({
   queue: external_exports.object({ name: external_exports.string().min(1), concurrencyLimit: external_exports.number().int().min(0).optional() }).optional(),
   concurrencyKey: external_exports.string().min(1).optional(),
@@ -41793,7 +41806,7 @@ var TriggerTaskOptions = external_exports.object({
   idempotencyKey: external_exports.string().min(1).optional(),
   idempotencyKeyTTL: external_exports.string().optional(),
   idempotencyKeyOptions: external_exports.object({ key: external_exports.string(), scope: external_exports.enum(["run", "attempt", "global"]) }).optional(),
-  delay: external_exports.union([external_exports.string(), external_exports.coerce.date()]).optional(),
+  delay: Delay.optional(),
   ttl: external_exports.union([external_exports.string(), external_exports.number().int().min(0)]).optional(),
   tags: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]).optional(),
   maxAttempts: external_exports.number().int().min(1).optional(),
@@ -41874,19 +41887,21 @@ var ReplayRunRequestBody = external_exports.object({
   payloadType: PacketType.optional(),
   metadata: external_exports.unknown().optional(),
   tags: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())]).optional(),
-  queue: external_exports.string().optional(),
-  concurrencyKey: external_exports.string().optional(),
+  queue: external_exports.string().min(1).optional(),
+  concurrencyKey: external_exports.string().min(1).optional(),
   machine: MachinePreset.optional(),
   version: external_exports.string().optional(),
   region: external_exports.string().optional(),
-  delay: external_exports.union([external_exports.string(), external_exports.coerce.date()]).optional(),
-  ttl: external_exports.union([external_exports.string(), external_exports.number()]).optional(),
+  delay: Delay.optional(),
+  ttl: external_exports.union([external_exports.string(), external_exports.number().int().min(0)]).optional(),
   idempotencyKey: external_exports.string().optional(),
   idempotencyKeyTTL: external_exports.string().optional(),
   maxAttempts: external_exports.number().int().min(1).optional(),
   maxDuration: external_exports.number().int().min(0).optional(),
   priority: external_exports.number().int().min(0).optional()
 }).strict();
+var ResetIdempotencyKeyRequestBody = external_exports.object({ taskIdentifier: external_exports.string().min(1) });
+var ResetIdempotencyKeyResponse = external_exports.object({ id: external_exports.string() });
 var EnvironmentInfo = external_exports.object({
   id: external_exports.string(),
   slug: EnvironmentSlug,
@@ -41979,7 +41994,7 @@ var ArchivedPreviewBranch = external_exports.object({
   branchName: external_exports.string(),
   archivedAt: external_exports.coerce.date()
 });
-var RescheduleRunRequestBody = external_exports.object({ delay: external_exports.union([external_exports.string(), external_exports.coerce.date()]) });
+var RescheduleRunRequestBody = external_exports.object({ delay: Delay });
 
 // sdk/src/contracts/execution.ts
 var TaskRunExecution = external_exports.object({
@@ -42022,8 +42037,10 @@ var TaskRunExecution = external_exports.object({
     imageReference: external_exports.string().optional()
   }),
   machine: external_exports.object({ name: MachinePreset, cpu: external_exports.number(), memory: external_exports.number() }),
+  /** The batch the run belongs to (`ctx.batch`), when it was triggered as a batch item. */
+  batch: external_exports.object({ id: external_exports.string() }).optional(),
   /** Retry policy resolved by the api: task retry over config default; maxAttempts is the run's override if set. */
-  retry: RetryOptions.optional(),
+  retry: TaskRetryOptions.optional(),
   /** Environment variables for the attempt (the environment's, branch overrides applied). */
   env: external_exports.record(external_exports.string(), external_exports.string()).default({}),
   /** Short-lived bearer token scoped to this run (child triggers, metadata, waits). */
@@ -42098,15 +42115,23 @@ var BatchWaitItem = external_exports.object({
   id: external_exports.string(),
   taskIdentifier: external_exports.string(),
   ok: external_exports.boolean(),
-  output: external_exports.string().optional(),
-  outputType: external_exports.string().optional(),
+  /** null for a child that failed (the api builds the list in SQL) */
+  output: external_exports.string().nullish(),
+  outputType: external_exports.string().nullish(),
   /** a TaskRunError */
   error: external_exports.unknown().optional()
 });
 var RunWaitRequest = external_exports.object({
   step: external_exports.number().int().min(0),
   wait: external_exports.discriminatedUnion("type", [
-    external_exports.object({ type: external_exports.literal("duration"), date: external_exports.coerce.date(), idempotencyKey: external_exports.string().min(1).max(2048).optional(), idempotencyKeyTTL: external_exports.string().optional() }),
+    external_exports.object({
+      type: external_exports.literal("duration"),
+      date: external_exports.coerce.date(),
+      idempotencyKey: external_exports.string().min(1).max(2048).optional(),
+      idempotencyKeyTTL: external_exports.string().optional(),
+      /** wait.until's: a 400 (param `wait.date`) when the date has passed, checked only when the step is new */
+      throwIfInThePast: external_exports.boolean().optional()
+    }),
     external_exports.object({ type: external_exports.literal("token"), tokenId: external_exports.string().min(1) }),
     /** triggerAndWait: the child's trigger, as POST /api/v1/tasks/{taskId}/trigger takes it */
     external_exports.object({ type: external_exports.literal("task"), taskId: external_exports.string().min(1), trigger: TriggerTaskRequestBody }),
@@ -42121,11 +42146,21 @@ var RunWaitRequest = external_exports.object({
 });
 var RunWaitResponse = external_exports.discriminatedUnion("status", [
   /** nothing to wait for (already complete, or a replay): continue with the result */
-  external_exports.object({ status: external_exports.literal("COMPLETED"), waitpoint: WaitpointResult, childRunIds: external_exports.array(external_exports.string()).optional() }),
+  external_exports.object({
+    status: external_exports.literal("COMPLETED"),
+    waitpoint: WaitpointResult,
+    childRunIds: external_exports.array(external_exports.string()).optional(),
+    /** a batch wait's batch (`BatchResult.id`) */
+    batchId: external_exports.string().optional()
+  }),
   /** the run is WAITING: suspend until the runner resumes it with the waitpoint's result */
-  external_exports.object({ status: external_exports.literal("WAITING"), waitpointId: external_exports.string(), childRunIds: external_exports.array(external_exports.string()).optional() }),
+  external_exports.object({ status: external_exports.literal("WAITING"), waitpointId: external_exports.string(), childRunIds: external_exports.array(external_exports.string()).optional(), batchId: external_exports.string().optional() }),
   /** createToken */
-  external_exports.object({ status: external_exports.literal("TOKEN"), token: CreateWaitpointTokenResponse })
+  external_exports.object({
+    status: external_exports.literal("TOKEN"),
+    /** `publicAccessToken`: the api's (`write:waitpoints:<id>`), as a run token cannot sign one */
+    token: CreateWaitpointTokenResponse.extend({ publicAccessToken: external_exports.string().optional() })
+  })
 ]);
 var RunWaitResultResponse = external_exports.object({ waitpoint: WaitpointResult });
 
@@ -42192,7 +42227,15 @@ var LogsRequest = external_exports.object({ events: external_exports.array(LogEv
 var DevClaimRequest = external_exports.object({
   max: external_exports.number().int().min(1).max(100).default(10),
   waitMs: external_exports.number().int().min(0).max(3e4).default(1e4),
-  runnerId: external_exports.string().default("dev")
+  runnerId: external_exports.string().default("dev"),
+  /**
+   * This session keeps attempts suspended at a wait in their processes (as the runner does): a resumed run
+   * whose suspended attempt this `runnerId` started (the record says) is resumed in place (the result carries
+   * `resume`) rather than replayed in a new attempt. Sessions that do not say so get replays.
+   */
+  keepsSuspendedAttempts: external_exports.boolean().default(false),
+  /** Runs whose suspended attempt this session held but lost (its process died): they replay when claimed. */
+  lostSuspendedRuns: external_exports.array(external_exports.string()).max(1e3).default([])
 });
 
 // sdk/src/contracts/ipc.ts
@@ -42476,9 +42519,15 @@ var RunMetadataOperation = external_exports.discriminatedUnion("type", [
 ]);
 var UpdateRunMetadataRequestBody = external_exports.object({
   metadata: external_exports.record(external_exports.string(), external_exports.unknown()).optional(),
-  operations: external_exports.array(RunMetadataOperation).optional()
+  operations: external_exports.array(RunMetadataOperation).optional(),
+  parentOperations: external_exports.array(RunMetadataOperation).optional(),
+  rootOperations: external_exports.array(RunMetadataOperation).optional()
 });
 var UpdateRunMetadataResponse = external_exports.object({ metadata: external_exports.record(external_exports.string(), external_exports.unknown()) });
+var AddRunTagsRequestBody = external_exports.object({
+  tags: external_exports.union([external_exports.string(), external_exports.array(external_exports.string())])
+});
+var AddRunTagsResponse = external_exports.object({ message: external_exports.string() });
 
 // sdk/src/contracts/schedules.ts
 var ScheduleType = external_exports.enum(["DECLARATIVE", "IMPERATIVE"]);
@@ -42775,6 +42824,21 @@ var PacketUrlResponse = external_exports.object({
   storagePath: external_exports.string().optional()
 });
 
+// sdk/src/contracts/dev-waits.ts
+var waitBase = { waitpointId: external_exports.string(), pending: external_exports.boolean().default(true) };
+var DevRunWait = external_exports.discriminatedUnion("type", [
+  external_exports.object({ type: external_exports.literal("duration"), ...waitBase, until: external_exports.coerce.date().optional() }),
+  external_exports.object({ type: external_exports.literal("token"), ...waitBase, tokenId: external_exports.string(), timeoutAt: external_exports.coerce.date().optional() }),
+  external_exports.object({ type: external_exports.literal("task"), ...waitBase, runIds: external_exports.array(external_exports.string()) }),
+  external_exports.object({ type: external_exports.literal("batch"), ...waitBase, batchId: external_exports.string().optional(), runIds: external_exports.array(external_exports.string()) })
+]);
+var DevRunWaitResponse = external_exports.object({ runId: external_exports.string(), status: external_exports.string(), wait: DevRunWait.optional() });
+var DevLostAttemptsRequest = external_exports.object({
+  runnerId: external_exports.string(),
+  attempts: external_exports.array(external_exports.object({ runId: external_exports.string(), attemptNumber: external_exports.number().int().min(1) })).min(1).max(1e3)
+});
+var DevLostAttemptsResponse = external_exports.object({ closed: external_exports.array(external_exports.string()) });
+
 // builder/src/config/config-schema.ts
 var extension = external_exports.custom(
   (value) => typeof value === "object" && value !== null && typeof value.name === "string",
@@ -42785,7 +42849,7 @@ var UserConfig = external_exports.object({
   dirs: external_exports.array(external_exports.string().min(1)).optional(),
   ignorePatterns: external_exports.array(external_exports.string()).optional(),
   tsconfig: external_exports.string().optional(),
-  retries: external_exports.object({ enabledInDev: external_exports.boolean().optional(), default: RetryOptions.optional() }).optional(),
+  retries: external_exports.object({ enabledInDev: external_exports.boolean().optional(), default: TaskRetryOptions.optional() }).optional(),
   maxDuration: external_exports.number().int().min(0).optional(),
   machine: MachinePreset.optional(),
   defaultMachine: MachinePreset.optional(),
