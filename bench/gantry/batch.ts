@@ -8,11 +8,10 @@ import pg from "pg";
 import { client as apiClient, deployTasks } from "../../api/src/runner-api/test-helpers.js";
 import type { BenchOptions } from "../lib/args.js";
 import { registerCleanup } from "../lib/cleanup.js";
-import { createFreshDatabase, databaseUrl, dropDatabase } from "../lib/pg-admin.js";
 import { deleteRedisKeys } from "../lib/redis-cleanup.js";
 import { round, summarise, type Summary } from "../lib/stats.js";
 import { installedVersion } from "../lib/versions.js";
-import { startChild } from "./child.js";
+import { startBenchApi } from "./child.js";
 
 export const BATCH_SIZE = 1_000;
 const TASK_ID = "noop";
@@ -122,28 +121,21 @@ export async function benchBatch(opts: BenchOptions, deadline: number, log: (lin
 
     const dbName = `gantry_bench_batch_${tag}`;
     const redisPrefix = `gantry-bench-batch-${tag}`;
-    await createFreshDatabase(opts.databaseUrl, dbName);
-    stops.push(registerCleanup(`database ${dbName}`, () => dropDatabase(opts.databaseUrl, dbName)));
-    stops.push(registerCleanup(`Redis prefix ${redisPrefix}`, () => deleteRedisKeys(opts.redisUrl, redisPrefix)));
-    const dbUrl = databaseUrl(opts.databaseUrl, dbName);
     log(`batch: Gantry, the api as a child process (database ${dbName})`);
-    const api = await startChild("api", "./api-child.ts", {
-      DATABASE_URL: dbUrl,
-      REDIS_URL: opts.redisUrl,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      GANTRY_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
-      GANTRY_REDIS_PREFIX: redisPrefix,
-      GANTRY_PACKAGES_DIR: join(tmp, "packages"),
-      GANTRY_LOG_LEVEL: "warn",
-      GANTRY_API_RATE_LIMIT_PER_MINUTE: "1000000000",
-      GANTRY_MAX_BATCH_ITEMS: String(BATCH_SIZE),
-      // the runs stay queued (no runner): the reconciler must not re-add them while they are measured
-      GANTRY_RECONCILE_INTERVAL_MS: "600000",
+    const { url, seed, dbUrl } = await startBenchApi({
+      databaseUrl: opts.databaseUrl,
+      redisUrl: opts.redisUrl,
+      dbName,
+      redisPrefix,
+      tmp,
+      stops,
+      env: {
+        GANTRY_MAX_BATCH_ITEMS: String(BATCH_SIZE),
+        // the runs stay queued (no runner): the reconciler must not re-add them while they are measured
+        GANTRY_RECONCILE_INTERVAL_MS: "600000",
+      },
     });
-    stops.push(registerCleanup("api process", () => api.stop()));
-    const url = api.ready.url!;
-    const key = api.ready.seed!.environments.prod.apiKey;
+    const key = seed.environments.prod.apiKey;
     await deployTasks(apiClient(url), key, [{ id: TASK_ID }]);
 
     // what the official client streams for tasks.batchTrigger("noop", items) (wire-format.md §3.2)

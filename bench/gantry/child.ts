@@ -1,6 +1,11 @@
 import { fork, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildMessage } from "./child-protocol.js";
+import { registerCleanup } from "../lib/cleanup.js";
+import { createFreshDatabase, databaseUrl, dropDatabase } from "../lib/pg-admin.js";
+import { deleteRedisKeys } from "../lib/redis-cleanup.js";
 
 export interface Child {
   name: string;
@@ -76,4 +81,54 @@ function pick(env: NodeJS.ProcessEnv, names: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const n of names) if (env[n] !== undefined) out[n] = env[n]!;
   return out;
+}
+
+/** An api child process on a fresh database and Redis prefix, started the same way by every bench phase. */
+export interface BenchApi {
+  api: Child;
+  url: string;
+  seed: NonNullable<Child["ready"]["seed"]>;
+  /** the fresh database's URL */
+  dbUrl: string;
+}
+
+/**
+ * Creates the database `dbName`, then forks `api-child.ts` on it with the Redis prefix `redisPrefix` (packages in
+ * `tmp`, logs at warn, the API rate limit raised so the load generator is never refused), registering the
+ * clean-ups (database, Redis keys, the process) in `stops`. `env` adds or overrides variables.
+ */
+export async function startBenchApi(p: {
+  databaseUrl: string;
+  redisUrl: string;
+  dbName: string;
+  redisPrefix: string;
+  tmp: string;
+  stops: Array<() => Promise<void>>;
+  env?: Record<string, string>;
+  execArgv?: string[];
+}): Promise<BenchApi> {
+  await createFreshDatabase(p.databaseUrl, p.dbName);
+  p.stops.push(registerCleanup(`database ${p.dbName}`, () => dropDatabase(p.databaseUrl, p.dbName)));
+  p.stops.push(registerCleanup(`Redis prefix ${p.redisPrefix}`, () => deleteRedisKeys(p.redisUrl, p.redisPrefix)));
+  const dbUrl = databaseUrl(p.databaseUrl, p.dbName);
+  const api = await startChild(
+    "api",
+    "./api-child.ts",
+    {
+      DATABASE_URL: dbUrl,
+      REDIS_URL: p.redisUrl,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      GANTRY_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+      GANTRY_REDIS_PREFIX: p.redisPrefix,
+      GANTRY_PACKAGES_DIR: join(p.tmp, "packages"),
+      GANTRY_LOG_LEVEL: "warn",
+      // a load generator is one client far above the reference's 1,500 requests/min: the limiter still runs, never refuses
+      GANTRY_API_RATE_LIMIT_PER_MINUTE: "1000000000",
+      ...p.env,
+    },
+    p.execArgv ? { execArgv: p.execArgv } : {},
+  );
+  p.stops.push(registerCleanup("api process", () => api.stop()));
+  return { api, url: api.ready.url!, seed: api.ready.seed!, dbUrl };
 }

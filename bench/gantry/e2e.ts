@@ -6,10 +6,8 @@ import { fileURLToPath } from "node:url";
 import { deploy } from "../../builder/src/deploy/deploy.js";
 import type { BenchOptions } from "../lib/args.js";
 import { registerCleanup } from "../lib/cleanup.js";
-import { createFreshDatabase, databaseUrl, dropDatabase } from "../lib/pg-admin.js";
-import { deleteRedisKeys } from "../lib/redis-cleanup.js";
 import { childPids, readCpuSeconds, readMachineCpuSeconds, RssSampler } from "../lib/rss.js";
-import { startChild } from "./child.js";
+import { startBenchApi, startChild } from "./child.js";
 import { closedLoop, openLoop } from "./load.js";
 import { Observer } from "./observe.js";
 import { measurePhase, type PhaseFigures } from "./phase.js";
@@ -71,26 +69,16 @@ export async function benchGantry(opts: BenchOptions, deadline: number, log: (li
   let sampler: RssSampler | undefined;
   let client: TriggerClient | undefined;
   try {
-    await createFreshDatabase(opts.databaseUrl, dbName);
-    stops.push(registerCleanup(`database ${dbName}`, () => dropDatabase(opts.databaseUrl, dbName)));
-    stops.push(registerCleanup(`Redis prefix ${redisPrefix}`, () => deleteRedisKeys(opts.redisUrl, redisPrefix)));
-    const dbUrl = databaseUrl(opts.databaseUrl, dbName);
     log(`  starting the api (database ${dbName}, Redis prefix ${redisPrefix})`);
-    const api = await startChild("api", "./api-child.ts", {
-      DATABASE_URL: dbUrl,
-      REDIS_URL: opts.redisUrl,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      GANTRY_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
-      GANTRY_REDIS_PREFIX: redisPrefix,
-      GANTRY_PACKAGES_DIR: join(tmp, "packages"),
-      GANTRY_LOG_LEVEL: "warn",
-      // the load generator is one client far above the reference's 1,500 requests/min: the limiter still runs, never refuses
-      GANTRY_API_RATE_LIMIT_PER_MINUTE: "1000000000",
-    }, { execArgv: profileArgs(opts, "api") });
-    stops.push(registerCleanup("api process", () => api.stop()));
-    const url = api.ready.url!;
-    const seed = api.ready.seed!;
+    const { api, url, seed, dbUrl } = await startBenchApi({
+      databaseUrl: opts.databaseUrl,
+      redisUrl: opts.redisUrl,
+      dbName,
+      redisPrefix,
+      tmp,
+      stops,
+      execArgv: profileArgs(opts, "api"),
+    });
 
     // The runner starts while the project deploys: it needs only the api and its token.
     const runnerStarting = startChild("runner", "./runner-child.ts", {

@@ -7,10 +7,8 @@ import pg from "pg";
 import { deploy } from "../../builder/src/deploy/deploy.js";
 import type { BenchOptions } from "../lib/args.js";
 import { registerCleanup } from "../lib/cleanup.js";
-import { createFreshDatabase, databaseUrl, dropDatabase } from "../lib/pg-admin.js";
-import { deleteRedisKeys } from "../lib/redis-cleanup.js";
 import { round } from "../lib/stats.js";
-import { startChild } from "./child.js";
+import { startBenchApi, startChild } from "./child.js";
 
 const FIXTURE_DIR = fileURLToPath(new URL("./fairness-project/", import.meta.url));
 const QUEUE = "bench-tenants";
@@ -76,24 +74,7 @@ export async function benchFairness(opts: BenchOptions, log: (line: string) => v
   stops.push(registerCleanup("temporary folder", async () => rmSync(tmp, { recursive: true, force: true })));
   stops.push(registerCleanup("build folder", async () => rmSync(join(FIXTURE_DIR, ".gantry"), { recursive: true, force: true })));
   try {
-    await createFreshDatabase(opts.databaseUrl, dbName);
-    stops.push(registerCleanup(`database ${dbName}`, () => dropDatabase(opts.databaseUrl, dbName)));
-    stops.push(registerCleanup(`Redis prefix ${redisPrefix}`, () => deleteRedisKeys(opts.redisUrl, redisPrefix)));
-    const dbUrl = databaseUrl(opts.databaseUrl, dbName);
-    const api = await startChild("api", "./api-child.ts", {
-      DATABASE_URL: dbUrl,
-      REDIS_URL: opts.redisUrl,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      GANTRY_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
-      GANTRY_REDIS_PREFIX: redisPrefix,
-      GANTRY_PACKAGES_DIR: join(tmp, "packages"),
-      GANTRY_LOG_LEVEL: "warn",
-      GANTRY_API_RATE_LIMIT_PER_MINUTE: "1000000000",
-    });
-    stops.push(registerCleanup("api process", () => api.stop()));
-    const url = api.ready.url!;
-    const seed = api.ready.seed!;
+    const { url, seed, dbUrl } = await startBenchApi({ databaseUrl: opts.databaseUrl, redisUrl: opts.redisUrl, dbName, redisPrefix, tmp, stops });
     log(`fairness: deploying the fairness project; ${figures.runs.toLocaleString("en-US")} runs on ${KEYS} keys, one with ${floodRuns.toLocaleString("en-US")}`);
     await deploy({ cwd: FIXTURE_DIR, apiUrl: url, accessToken: seed.accessToken, env: "prod", projectRef: seed.projectRef });
     const pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
