@@ -1,9 +1,8 @@
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
-import { EnvironmentSlug } from "@gantry/sdk/contracts";
 import type { AppEnv } from "../context.js";
 import { requireAuth } from "../auth/middleware.js";
-import { projectEnvironment } from "../deployments/service.js";
+import { pathEnvironment } from "../projects/path-environment.js";
 import { readJson } from "../http/read-json.js";
 import { parseDotenv } from "./dotenv.js";
 import { getEnvVar, listEnvVars, redact, removeEnvVar, setEnvVars, updateEnvVarValue } from "./service.js";
@@ -23,14 +22,7 @@ export function envVarsRoutes(): Hono<AppEnv> {
   const auth = requireAuth(["user", "environment"], { branch: "ignore" });
   const base = "/api/v1/projects/:ref/envvars/:env";
 
-  const environmentId = (c: Context<AppEnv>) =>
-    projectEnvironment(
-      c.get("deps"),
-      c.get("auth"),
-      c.req.param("ref") ?? "",
-      EnvironmentSlug.parse(c.req.param("env")),
-      c.req.header("x-trigger-branch")?.trim() || undefined,
-    );
+  const environmentId = pathEnvironment;
 
   // a secret's value never leaves the api again (attempts still get it: resolveEnvVars)
   app.get(base, auth, async (c) => c.json((await listEnvVars(c.get("deps"), await environmentId(c))).map(redact)));

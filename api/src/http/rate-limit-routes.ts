@@ -1,9 +1,8 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { EnvironmentSlug } from "@gantry/sdk/contracts";
 import type { AppEnv } from "../context.js";
 import { requireAuth } from "../auth/middleware.js";
-import { projectEnvironment } from "../deployments/service.js";
+import { pathEnvironment } from "../projects/path-environment.js";
 import { readJson } from "./read-json.js";
 import { invalidateRateLimits, resolveLimit } from "./rate-limit.js";
 
@@ -24,14 +23,7 @@ export function rateLimitRoutes(): Hono<AppEnv> {
   const auth = requireAuth(["user"], { branch: "ignore" });
   const path = "/api/v1/projects/:ref/environments/:env/rate-limit";
 
-  const environmentId = (c: Context<AppEnv>) =>
-    projectEnvironment(
-      c.get("deps"),
-      c.get("auth"),
-      c.req.param("ref") ?? "",
-      EnvironmentSlug.parse(c.req.param("env")),
-      c.req.header("x-trigger-branch")?.trim() || undefined,
-    );
+  const environmentId = pathEnvironment;
 
   const answer = async (c: Context<AppEnv>, id: string) => {
     const deps = c.get("deps");

@@ -1,9 +1,8 @@
-import { Hono, type Context } from "hono";
-import { EnvironmentSlug, SetEnvironmentConcurrencyRequestBody, type EnvironmentConcurrency } from "@gantry/sdk/contracts";
+import { Hono } from "hono";
+import { SetEnvironmentConcurrencyRequestBody, type EnvironmentConcurrency } from "@gantry/sdk/contracts";
 import type { ApiDeps, AppEnv } from "../context.js";
 import { requireAuth } from "../auth/middleware.js";
-import { projectEnvironment } from "../deployments/service.js";
-import { badRequest } from "../errors.js";
+import { pathEnvironment } from "../projects/path-environment.js";
 import { readJson } from "../http/read-json.js";
 import { sweepGate } from "../queue/gate.js";
 import { writeGateConfig } from "../queue/gate-config.js";
@@ -19,11 +18,7 @@ export function environmentConcurrencyRoutes(): Hono<AppEnv> {
   const auth = requireAuth(["user"], { branch: "ignore" });
   const path = "/api/v1/projects/:ref/environments/:env/concurrency";
 
-  const environmentId = (c: Context<AppEnv>) => {
-    const slug = EnvironmentSlug.safeParse(c.req.param("env"));
-    if (!slug.success) throw badRequest(`env must be one of ${EnvironmentSlug.options.join(", ")}`, "env");
-    return projectEnvironment(c.get("deps"), c.get("auth"), c.req.param("ref") ?? "", slug.data, c.req.header("x-trigger-branch")?.trim() || undefined);
-  };
+  const environmentId = pathEnvironment;
 
   app.get(path, auth, async (c) => c.json(await answer(c.get("deps"), await environmentId(c))));
 
