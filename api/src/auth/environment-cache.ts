@@ -8,10 +8,11 @@ import {
   selectEnvironmentById,
   selectEnvironmentByKeyHash,
 } from "./queries/environments.js";
+import { selectRunnerTokenIdByHash } from "./queries/tokens.js";
 import { TtlCache } from "./ttl-cache.js";
 
 /**
- * In-memory caches behind auth, so a trigger does no extra read. Entries live 30 s: a revoked key or an
+ * In-memory caches behind auth, so a trigger or a runner call does no extra read. Entries live 30 s: a revoked key or an
  * archived branch stops working within that time on other api instances (at once on the one that changed it,
  * which calls invalidateAuthCaches).
  */
@@ -22,6 +23,7 @@ interface AuthCaches {
   byKeyHash: TtlCache<AuthEnvironment>;
   byBranch: TtlCache<AuthEnvironment>;
   signingKeys: TtlCache<string[]>;
+  runnerTokens: TtlCache<string>;
 }
 
 const cachesByDeps = new WeakMap<ApiDeps, AuthCaches>();
@@ -29,7 +31,13 @@ const cachesByDeps = new WeakMap<ApiDeps, AuthCaches>();
 function caches(deps: ApiDeps): AuthCaches {
   let c = cachesByDeps.get(deps);
   if (!c) {
-    c = { byId: new TtlCache(TTL_MS), byKeyHash: new TtlCache(TTL_MS), byBranch: new TtlCache(TTL_MS), signingKeys: new TtlCache(TTL_MS) };
+    c = {
+      byId: new TtlCache(TTL_MS),
+      byKeyHash: new TtlCache(TTL_MS),
+      byBranch: new TtlCache(TTL_MS),
+      signingKeys: new TtlCache(TTL_MS),
+      runnerTokens: new TtlCache(TTL_MS),
+    };
     cachesByDeps.set(deps, c);
   }
   return c;
@@ -46,6 +54,15 @@ export async function loadAuthEnvironment(deps: ApiDeps, environmentId: string):
 export function environmentForSecretKey(deps: ApiDeps, secretKey: string): Promise<AuthEnvironment | undefined> {
   const hash = sha256Hex(secretKey);
   return caches(deps).byKeyHash.get(hash, () => selectEnvironmentByKeyHash(deps.sql, hash));
+}
+
+/**
+ * The id of an unrevoked runner token (cached: every start, completion and heartbeat of a runner authenticates
+ * with it), or undefined.
+ */
+export function runnerTokenId(deps: ApiDeps, token: string): Promise<string | undefined> {
+  const hash = sha256Hex(token);
+  return caches(deps).runnerTokens.get(hash, () => selectRunnerTokenIdByHash(deps.sql, hash));
 }
 
 /** A preview branch environment under `parent`, or undefined. */
@@ -70,4 +87,5 @@ export function invalidateAuthCaches(deps: ApiDeps): void {
   c.byKeyHash.clear();
   c.byBranch.clear();
   c.signingKeys.clear();
+  c.runnerTokens.clear();
 }

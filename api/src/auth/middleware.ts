@@ -4,12 +4,12 @@ import type { ApiDeps, AppEnv, AuthContext, AuthEnvironment } from "../context.j
 import { sha256Hex } from "../crypto/hash.js";
 import { decodeJwt, verifyJwt } from "../crypto/jwt.js";
 import { ApiError, forbidden, notFound, unauthorized } from "../errors.js";
-import { branchEnvironment, environmentForSecretKey, environmentSigningKeys, loadAuthEnvironment } from "./environment-cache.js";
+import { branchEnvironment, environmentForSecretKey, environmentSigningKeys, loadAuthEnvironment, runnerTokenId } from "./environment-cache.js";
 import { JWT_AUDIENCE, JWT_ISSUER, publicTokenKey } from "./public-token.js";
 import { publicTokenAllows, runMatchesScopes, scopedRunRead } from "./public-token-scopes.js";
 import { insertPublicTokenUse } from "./queries/public-token-uses.js";
 import { selectRunScope } from "./queries/run-scope.js";
-import { selectRunnerTokenIdByHash, selectUserIdByPatHash } from "./queries/tokens.js";
+import { selectUserIdByPatHash } from "./queries/tokens.js";
 import { verifyRunToken } from "./run-token.js";
 import { sessionAuth } from "../dashboard/session-auth.js";
 
@@ -72,8 +72,8 @@ export async function authenticate(deps: ApiDeps, token: string, c?: Context): P
     return userId ? { kind: "user", userId, via: "pat" } : undefined;
   }
   if (token.startsWith(RUNNER_TOKEN_PREFIX)) {
-    const runnerTokenId = await selectRunnerTokenIdByHash(deps.sql, sha256Hex(token));
-    return runnerTokenId ? { kind: "runner", runnerTokenId } : undefined;
+    const id = await runnerTokenId(deps, token);
+    return id ? { kind: "runner", runnerTokenId: id } : undefined;
   }
   if (SECRET_KEY_RE.test(token)) {
     const environment = await environmentForSecretKey(deps, token);
