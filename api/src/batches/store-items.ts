@@ -82,14 +82,8 @@ export async function storeItems(
   publishRunChanges(deps, created.map(({ run }) => ({ runId: run.id, environmentId: environment.id })));
   const ready: ReadyRun[] = created
     .filter(({ run }) => run.status === "QUEUED" || run.status === "DELAYED")
-    .map(({ item, run }) => ({
-      runId: run.id,
-      environmentId: environment.id,
-      environmentType: environment.type,
-      attemptNumberToStart: 1,
-      // a delayed run gets a delayed job: BullMQ fires the timer, the start takes the run once it is due
-      availableAt: run.status === "DELAYED" ? item.run.delayUntil : undefined,
-    }));
+    // a delayed run waits in the concurrency gate until its available time (read from Postgres)
+    .map(({ run }) => ({ runId: run.id, environmentId: environment.id, attemptNumberToStart: 1 }));
   afterRunsReady(deps, ready);
   if (completed.length > 0) void notifyBatchesCompleted(deps, completed);
   return stored;

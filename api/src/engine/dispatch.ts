@@ -1,4 +1,3 @@
-import type { EnvironmentType } from "@gantry/sdk/contracts";
 import type { ApiDeps } from "../context.js";
 import { gateRuns, type GateRun, type RunPlacement } from "../queue/gate.js";
 
@@ -6,10 +5,7 @@ import { gateRuns, type GateRun, type RunPlacement } from "../queue/gate.js";
 export interface ReadyRun {
   runId: string;
   environmentId: string;
-  environmentType: EnvironmentType;
   attemptNumberToStart: number;
-  /** not before (retry backoff, delay): informational, the gate reads the run's available_at from Postgres */
-  availableAt?: Date;
   /**
    * The run's place in the gate as just written (queue, key, order, available time), when the caller has it:
    * the gate then skips reading it back from Postgres (the trigger path).

@@ -33,7 +33,7 @@ export async function releasePendingVersionRuns(deps: ApiDeps, environmentId?: s
   publishRunChanges(deps, rows.map((r) => ({ runId: r.id, environmentId: r.environment_id })));
   await dispatchRuns(
     deps,
-    rows.map((r) => ({ runId: r.id, environmentId: r.environment_id, environmentType: r.env_type, attemptNumberToStart: r.attempt_number + 1 })),
+    rows.map((r) => ({ runId: r.id, environmentId: r.environment_id, attemptNumberToStart: r.attempt_number + 1 })),
   );
   return rows.length;
 }

@@ -60,7 +60,7 @@ export async function reconcileOnce(deps: ApiDeps, opts: { graceMs?: number } = 
 }
 
 function ready(run: LiveRun): ReadyRun {
-  return { runId: run.id, environmentId: run.environment_id, environmentType: run.env_type, attemptNumberToStart: run.attempt_number + 1 };
+  return { runId: run.id, environmentId: run.environment_id, attemptNumberToStart: run.attempt_number + 1 };
 }
 
 async function reEnqueueLostJobs(deps: ApiDeps, graceMs: number): Promise<number> {

@@ -8,7 +8,6 @@ import {
 import type { ApiDeps } from "../context.js";
 import { createBatcher, type Batcher } from "../batching/batcher.js";
 import { afterRunsReady } from "../engine/dispatch.js";
-import { loadAuthEnvironment } from "../auth/environment-cache.js";
 import { assertTransition } from "../engine/transitions.js";
 import { dropLeases } from "../queue/leases.js";
 import { publishRunChanges } from "../realtime/publish.js";
@@ -115,14 +114,7 @@ export async function completeRuns(deps: ApiDeps, completions: Completion[], sco
   // not awaited: the run is final (or re-queued) in Postgres already, and a lease left behind expires by itself
   dropLeases(deps, finished).catch((error: unknown) => console.error("[engine] dropping leases failed (they expire on their own):", error));
   afterRunsFinished(deps, final);
-  if (retrying.length > 0) {
-    const ready = await Promise.all(
-      retrying.map(async (w) => {
-        const env = await loadAuthEnvironment(deps, w.environment_id);
-        return { runId: w.id, environmentId: w.environment_id, environmentType: env.type, attemptNumberToStart: w.attempt_number + 1, availableAt: w.available_at };
-      }),
-    );
-    afterRunsReady(deps, ready);
-  }
+  // the gate reads each retry's backoff (available_at) from Postgres
+  afterRunsReady(deps, retrying.map((w) => ({ runId: w.id, environmentId: w.environment_id, attemptNumberToStart: w.attempt_number + 1 })));
   return results;
 }

@@ -31,6 +31,6 @@ export async function rescheduleRun(
   if (!row.updated) throw new ApiError(400, "bad_request", `Run ${runId} is ${row.status}: only a DELAYED run can be rescheduled`, "runId");
   publishRunChanges(deps, [{ runId, environmentId: environment.id }]);
   // the concurrency gate moves the run's timer (and gives back a slot it may already hold)
-  await dispatchRuns(deps, [{ runId, environmentId: environment.id, environmentType: environment.type, attemptNumberToStart: 1, availableAt: at }]);
+  await dispatchRuns(deps, [{ runId, environmentId: environment.id, attemptNumberToStart: 1 }]);
   return retrieveRun(deps, environment.id, runId);
 }

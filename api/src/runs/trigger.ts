@@ -100,15 +100,12 @@ export async function triggerRun(deps: ApiDeps, input: TriggerInput): Promise<In
   }
   const inserted = await insertBatcher(deps).add(run);
   if (!inserted.isCached && (inserted.status === "QUEUED" || inserted.status === "DELAYED")) {
-    // a delayed run gets a delayed job: BullMQ fires the timer, the start takes the run once it is due
-    const availableAt = inserted.status === "DELAYED" ? run.delayUntil : undefined;
+    // a delayed run waits in the concurrency gate until its placement's available time
     afterRunsReady(deps, [
       {
         runId: inserted.id,
         environmentId: input.environment.id,
-        environmentType: input.environment.type,
         attemptNumberToStart: 1,
-        availableAt,
         placement: inserted.placement && { ...inserted.placement, concurrencyKey: run.concurrencyKey },
       },
     ]);

@@ -1,4 +1,3 @@
-import type { EnvironmentType } from "@gantry/sdk/contracts";
 import type { ApiDeps } from "../context.js";
 import { afterRunsReady } from "../engine/dispatch.js";
 import { onBatchCompleted, type CompletedBatch } from "../batches/completion.js";
@@ -23,7 +22,6 @@ export async function resumeWaitingRuns(deps: ApiDeps, completed: CompletedWaitp
     resumed.map((r) => ({
       runId: r.id,
       environmentId: r.environment_id,
-      environmentType: r.env_type as EnvironmentType,
       attemptNumberToStart: r.attempt_number + 1,
     })),
   );
