@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signJwt } from "../crypto/jwt.js";
 import { openSse } from "../realtime/sse-test-client.js";
-import { client, deployTasks, type Client } from "../runner-api/test-helpers.js";
-import { startTestApi, type TestApi } from "../testing/harness.js";
+import { type Client, startDeployedTestApi } from "../runner-api/test-helpers.js";
+import type { TestApi } from "../testing/harness.js";
 import { JWT_AUDIENCE, JWT_ISSUER } from "./public-token.js";
 
 let api: TestApi;
@@ -12,10 +12,7 @@ let runA: string;
 let runB: string;
 
 beforeAll(async () => {
-  api = await startTestApi({ env: { GANTRY_RECONCILE_INTERVAL_MS: "600000" } });
-  http = client(api.url);
-  key = api.seed.environments.prod.apiKey;
-  await deployTasks(http, key, [{ id: "hello" }, { id: "email" }]);
+  ({ api, http, key } = await startDeployedTestApi([{ id: "hello" }, { id: "email" }]));
   runA = (await trigger("hello", key, ["customer:a"])).body.id;
   runB = (await trigger("hello", key, ["customer:b"])).body.id;
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { client, deployTasks, fakeRunner, failure, success, type Client } from "../runner-api/test-helpers.js";
-import { startTestApi, type TestApi } from "../testing/harness.js";
+import { fakeRunner, failure, success, type Client, startDeployedTestApi } from "../runner-api/test-helpers.js";
+import type { TestApi } from "../testing/harness.js";
 import { openSse } from "./sse-test-client.js";
 
 // Realtime driven by the engine's own writes (trigger, runner start/complete, cancel): no manual announcements.
@@ -9,10 +9,7 @@ let http: Client;
 let key: string;
 
 beforeAll(async () => {
-  api = await startTestApi({ env: { GANTRY_RECONCILE_INTERVAL_MS: "600000" } });
-  http = client(api.url);
-  key = api.seed.environments.prod.apiKey;
-  await deployTasks(http, key, [{ id: "hello" }, { id: "flaky", retry: { maxAttempts: 2 } }]);
+  ({ api, http, key } = await startDeployedTestApi([{ id: "hello" }, { id: "flaky", retry: { maxAttempts: 2 } }]));
 });
 
 afterAll(async () => {

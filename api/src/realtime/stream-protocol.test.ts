@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { client, deployTasks, type Client } from "../runner-api/test-helpers.js";
-import { startTestApi, type TestApi } from "../testing/harness.js";
+import { type Client, startDeployedTestApi } from "../runner-api/test-helpers.js";
+import type { TestApi } from "../testing/harness.js";
 import { publishRunChanges } from "./publish.js";
 import { openSse } from "./sse-test-client.js";
 
@@ -12,10 +12,7 @@ let key: string;
 const SDK = { "trigger-version": "4.8.3" };
 
 beforeAll(async () => {
-  api = await startTestApi({ env: { GANTRY_RECONCILE_INTERVAL_MS: "600000" } });
-  http = client(api.url);
-  key = api.seed.environments.prod.apiKey;
-  await deployTasks(http, key, [{ id: "chat" }]);
+  ({ api, http, key } = await startDeployedTestApi([{ id: "chat" }]));
 });
 
 afterAll(async () => {

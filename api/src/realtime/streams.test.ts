@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configure, streams, tasks } from "@gantry/sdk";
-import { client, deployTasks, type Client } from "../runner-api/test-helpers.js";
-import { startTestApi, type TestApi } from "../testing/harness.js";
+import { type Client, startDeployedTestApi } from "../runner-api/test-helpers.js";
+import type { TestApi } from "../testing/harness.js";
 import { signRunToken } from "../auth/run-token.js";
 import { publishRunChanges } from "./publish.js";
 
@@ -10,10 +10,7 @@ let http: Client;
 let key: string;
 
 beforeAll(async () => {
-  api = await startTestApi({ env: { GANTRY_RECONCILE_INTERVAL_MS: "600000" } });
-  http = client(api.url);
-  key = api.seed.environments.prod.apiKey;
-  await deployTasks(http, key, [{ id: "chat" }]);
+  ({ api, http, key } = await startDeployedTestApi([{ id: "chat" }]));
   configure({ secretKey: key, baseURL: api.url, requestOptions: { retry: { maxAttempts: 1 } } });
 });
 

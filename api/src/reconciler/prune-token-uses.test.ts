@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JWT_AUDIENCE, JWT_ISSUER } from "../auth/public-token.js";
 import { signJwt } from "../crypto/jwt.js";
-import { client, deployTasks, type Client } from "../runner-api/test-helpers.js";
-import { startTestApi, type TestApi } from "../testing/harness.js";
+import { type Client, startDeployedTestApi } from "../runner-api/test-helpers.js";
+import type { TestApi } from "../testing/harness.js";
 import { reconcileOnce, type ReconcileReport } from "./reconcile.js";
 
 let api: TestApi;
@@ -10,10 +10,7 @@ let http: Client;
 let key: string;
 
 beforeAll(async () => {
-  api = await startTestApi({ env: { GANTRY_RECONCILE_INTERVAL_MS: "600000" } });
-  http = client(api.url);
-  key = api.seed.environments.prod.apiKey;
-  await deployTasks(http, key, [{ id: "email" }]);
+  ({ api, http, key } = await startDeployedTestApi([{ id: "email" }]));
 });
 
 afterAll(async () => {

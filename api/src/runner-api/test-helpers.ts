@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { TaskManifest, TaskRunExecutionResult } from "@gantry/sdk/contracts";
 import { PLATFORM_SDK_VERSION } from "../deployments/sdk-version.js";
+import { startTestApi, type TestApi } from "../testing/harness.js";
 
 /** Test helpers for the run engine: an HTTP client, a deploy of named tasks, and a runner simulated over HTTP. */
 export interface Client {
@@ -93,3 +94,15 @@ export const failure = (message: string, retryInMs?: number): TaskRunExecutionRe
   error: { type: "BUILT_IN_ERROR", name: "Error", message },
   ...(retryInMs === undefined ? {} : { retry: { timestamp: Date.now() + retryInMs, delay: retryInMs } }),
 });
+
+/**
+ * The set-up most api test files share: a test api (reconciler slowed to a crawl so the test drives the engine),
+ * its HTTP client, the prod secret key, and `tasks` deployed to prod.
+ */
+export async function startDeployedTestApi(tasks: Partial<TaskManifest>[] & { id: string }[]): Promise<{ api: TestApi; http: Client; key: string }> {
+  const api = await startTestApi({ env: { GANTRY_RECONCILE_INTERVAL_MS: "600000" } });
+  const http = client(api.url);
+  const key = api.seed.environments.prod.apiKey;
+  await deployTasks(http, key, tasks);
+  return { api, http, key };
+}

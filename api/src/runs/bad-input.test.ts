@@ -1,17 +1,14 @@
 // Bad input to the run endpoints: each is a 4xx naming the field the caller sent, and no run is written.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "../testing/harness.js";
-import { client, deployTasks, type Client } from "../runner-api/test-helpers.js";
+import type { TestApi } from "../testing/harness.js";
+import { type Client, startDeployedTestApi } from "../runner-api/test-helpers.js";
 
 let api: TestApi;
 let http: Client;
 let key: string;
 
 beforeAll(async () => {
-  api = await startTestApi({ env: { GANTRY_RECONCILE_INTERVAL_MS: "600000" } });
-  http = client(api.url);
-  key = api.seed.environments.prod.apiKey;
-  await deployTasks(http, key, [{ id: "hello" }]);
+  ({ api, http, key } = await startDeployedTestApi([{ id: "hello" }]));
 });
 
 afterAll(async () => {

@@ -4,18 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, UnprocessableEntityError } from "@trigger.dev/core/v3";
 import { signRunToken } from "../auth/run-token.js";
 import { openSse } from "../realtime/sse-test-client.js";
-import { client, deployTasks, type Client } from "../runner-api/test-helpers.js";
-import { startTestApi, type TestApi } from "../testing/harness.js";
+import { type Client, startDeployedTestApi } from "../runner-api/test-helpers.js";
+import type { TestApi } from "../testing/harness.js";
 
 let api: TestApi;
 let http: Client;
 let key: string;
 
 beforeAll(async () => {
-  api = await startTestApi({ env: { GANTRY_RECONCILE_INTERVAL_MS: "600000" } });
-  http = client(api.url);
-  key = api.seed.environments.prod.apiKey;
-  await deployTasks(http, key, [{ id: "job" }]);
+  ({ api, http, key } = await startDeployedTestApi([{ id: "job" }]));
 });
 
 afterAll(async () => {
