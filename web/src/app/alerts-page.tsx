@@ -4,6 +4,7 @@ import { when } from "./format.js";
 import { useNav } from "./nav.js";
 import { usePoll } from "./use-poll.js";
 import { useAction } from "./use-action.js";
+import { PageStatus } from "./page-status.js";
 
 type ChannelType = "WEBHOOK" | "SLACK" | "EMAIL";
 const EVENTS = [
@@ -92,10 +93,7 @@ export function AlertsPage() {
         Get told when a run fails (FAILED, CRASHED, SYSTEM_FAILURE, TIMED_OUT) or a deployment succeeds or fails. Webhooks are signed: verify them with{" "}
         <code>webhooks.constructEvent(request, secret)</code> from <code>@gantry/sdk</code> (or <code>@trigger.dev/sdk</code>).
       </p>
-      <p role="status" aria-live="polite">
-        {message}
-      </p>
-      {error && <p class="error" role="alert">{error}</p>}
+      <PageStatus message={message} error={error} />
       <table aria-label="Alert channels">
         <thead>
           <tr>

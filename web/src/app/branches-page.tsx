@@ -3,6 +3,7 @@ import { when } from "./format.js";
 import { useNav } from "./nav.js";
 import { usePoll } from "./use-poll.js";
 import { useAction } from "./use-action.js";
+import { PageStatus } from "./page-status.js";
 
 interface Branch {
   id: string;
@@ -28,8 +29,7 @@ export function BranchesPage() {
   return (
     <section aria-labelledby="branches-title">
       <h1 id="branches-title">Preview branches</h1>
-      <p role="status" aria-live="polite">{message}</p>
-      {error && <p class="error" role="alert">{error}</p>}
+      <PageStatus message={message} error={error} />
       <table>
         <thead>
           <tr>

@@ -5,6 +5,7 @@ import { when } from "./format.js";
 import { envPath, useNav } from "./nav.js";
 import { usePoll } from "./use-poll.js";
 import { useAction } from "./use-action.js";
+import { PageStatus } from "./page-status.js";
 
 /** Versions of the environment with status, commit and PR; promote any deployed version (roll back = promote an older one). */
 export function DeploymentsPage() {
@@ -36,10 +37,7 @@ export function DeploymentsPage() {
       <p class="muted">
         Current version: <b data-testid="current-version">{current?.version ?? environment.currentVersion ?? "none"}</b>
       </p>
-      <p role="status" aria-live="polite">
-        {message}
-      </p>
-      {error && <p class="error" role="alert">{error}</p>}
+      <PageStatus message={message} error={error} />
       <table>
         <thead>
           <tr>

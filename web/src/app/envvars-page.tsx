@@ -3,6 +3,7 @@ import { api, envLabel, type Environment } from "./api.js";
 import { envPath, useNav } from "./nav.js";
 import { usePoll } from "./use-poll.js";
 import { useAction } from "./use-action.js";
+import { PageStatus } from "./page-status.js";
 
 interface EnvVar {
   name: string;
@@ -69,10 +70,7 @@ export function EnvVarsPage() {
       </div>
       {environment.branchName && <p class="muted">Branch values override the preview environment's; inherited ones are marked.</p>}
       {environment.slug === "preview" && !environment.branchName && <p class="muted">These values apply to every preview branch unless a branch sets its own.</p>}
-      <p role="status" aria-live="polite">
-        {message}
-      </p>
-      {error && <p class="error" role="alert">{error}</p>}
+      <PageStatus message={message} error={error} />
       <table>
         <thead>
           <tr>

@@ -5,6 +5,7 @@ import { when } from "./format.js";
 import { useNav } from "./nav.js";
 import { usePoll } from "./use-poll.js";
 import { useAction } from "./use-action.js";
+import { PageStatus } from "./page-status.js";
 
 interface Connection {
   repository: string;
@@ -111,10 +112,7 @@ export function GitHubPage() {
   return (
     <section aria-labelledby="github-title">
       <h1 id="github-title">GitHub</h1>
-      <p role="status" aria-live="polite">
-        {message}
-      </p>
-      {error && <p class="error" role="alert">{error}</p>}
+      <PageStatus message={message} error={error} />
       {data && (
         <p class="muted" data-testid="github-connection">
           {connection ? (

@@ -2,6 +2,7 @@ import { api } from "./api.js";
 import { useNav } from "./nav.js";
 import { usePoll } from "./use-poll.js";
 import { useAction } from "./use-action.js";
+import { PageStatus } from "./page-status.js";
 
 /** The dashboard's overview: full queue names; queued counts every run waiting (delayed and pending a version too). */
 interface Overview {
@@ -74,10 +75,7 @@ export function QueuesPage() {
           Environment: {overview.environment.running} running of {overview.environment.concurrencyLimit ?? "∞"}, {overview.environment.queued} queued
         </p>
       )}
-      <p role="status" aria-live="polite">
-        {message}
-      </p>
-      {error && <p class="error" role="alert">{error}</p>}
+      <PageStatus message={message} error={error} />
       <table>
         <thead>
           <tr>

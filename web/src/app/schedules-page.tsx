@@ -4,6 +4,7 @@ import { when } from "./format.js";
 import { useNav } from "./nav.js";
 import { usePoll } from "./use-poll.js";
 import { useAction } from "./use-action.js";
+import { PageStatus } from "./page-status.js";
 
 interface Schedule {
   id: string;
@@ -69,8 +70,7 @@ export function SchedulesPage() {
   return (
     <section aria-labelledby="schedules-title">
       <h1 id="schedules-title">Schedules</h1>
-      <p role="status" aria-live="polite">{message}</p>
-      {error && <p class="error" role="alert">{error}</p>}
+      <PageStatus message={message} error={error} />
       <table>
         <thead>
           <tr>
