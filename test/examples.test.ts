@@ -9,6 +9,7 @@ import { deploy } from "../builder/src/deploy/deploy.js";
 import { createScheduler } from "../api/src/schedules/scheduler.js";
 import { demoRequests, sendDemoRequest, toCurl, type DemoRequest } from "../scripts/demo-commands.js";
 import { eventually, startPlatform, type Platform } from "./helpers/platform.js";
+import { maxOverlap } from "./helpers/overlap.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 let platform: Platform;
@@ -41,15 +42,8 @@ async function finished(runId: string, timeoutMs = 40_000) {
   }, { timeoutMs, what: `run ${runId} to finish` });
 }
 
-/** The most runs that were ever executing at the same time, from the runs' own [startedAt, finishedAt]. */
-function maxOverlap(intervals: Array<{ startedAt: number; finishedAt: number }>): number {
-  const edges = intervals.flatMap((i) => [[i.startedAt, 1] as const, [i.finishedAt, -1] as const]);
-  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]); // an end at the same instant as a start comes first
-  let now = 0;
-  let most = 0;
-  for (const [, delta] of edges) most = Math.max(most, (now += delta));
-  return most;
-}
+/** The runs' own [startedAt, finishedAt] as intervals. */
+const spans = (items: Array<{ startedAt: number; finishedAt: number }>) => items.map((i) => ({ start: i.startedAt, end: i.finishedAt }));
 
 describe("the examples npm start prints curl lines for", () => {
   it("hello-world, triggered by the printed curl line, completes with its greeting", async () => {
@@ -69,7 +63,7 @@ describe("the examples npm start prints curl lines for", () => {
     expect(run.output.failed).toEqual([]);
     const packed = run.output.packed as Array<{ sku: string; quantity: number; startedAt: number; finishedAt: number }>;
     expect(packed.map((p) => p.sku)).toEqual(["mug", "tee", "cap", "pin"]);
-    expect(maxOverlap(packed)).toBe(2); // side by side, and never more than the queue's limit
+    expect(maxOverlap(spans(packed))).toBe(2); // side by side, and never more than the queue's limit
     // the children really ran on the fulfilment queue as child runs of the order
     const children = (await send({ method: "GET", path: `/api/v1/runs?filter[tag]=order:ord_1001&page[size]=50` })).body.data;
     expect(children).toHaveLength(4);
@@ -89,10 +83,10 @@ describe("the examples npm start prints curl lines for", () => {
     for (const order of [ada!, bob!]) {
       expect(order.status).toBe("COMPLETED");
       expect(order.output.packed).toHaveLength(3);
-      expect(maxOverlap(order.output.packed)).toBeLessThanOrEqual(2);
+      expect(maxOverlap(spans(order.output.packed))).toBeLessThanOrEqual(2);
     }
     // each customer has its own copy of the limit: one customer's order does not hold up the other's
-    expect(maxOverlap([...ada!.output.packed, ...bob!.output.packed])).toBeGreaterThan(2);
+    expect(maxOverlap(spans([...ada!.output.packed, ...bob!.output.packed]))).toBeGreaterThan(2);
     expect([ada!.output.customerId, bob!.output.customerId]).toEqual(["cus_ada", "cus_bob"]);
     expect(summary!.status).toBe("COMPLETED");
     expect(summary!.output.summary).toBe("Gantry runs your background tasks on your own machines.");

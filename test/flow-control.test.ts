@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeGateConfig } from "../api/src/queue/gate-config.js";
 import { eventually, startPlatform, type Platform } from "./helpers/platform.js";
 import { http, type Http } from "./helpers/http.js";
+import { maxOverlap } from "./helpers/overlap.js";
 
 const TASKS = `
 import { queue, task } from "@gantry/sdk";
@@ -82,22 +83,6 @@ interface Span {
   key: string;
   start: number;
   end: number;
-}
-
-/** Most intervals open at once (an end at the same instant as a start closes first). */
-function maxOverlap(spans: Span[]): number {
-  const events = spans.flatMap((s) => [
-    { t: s.start, d: 1 },
-    { t: s.end, d: -1 },
-  ]);
-  events.sort((a, b) => a.t - b.t || a.d - b.d);
-  let open = 0;
-  let max = 0;
-  for (const e of events) {
-    open += e.d;
-    max = Math.max(max, open);
-  }
-  return max;
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {

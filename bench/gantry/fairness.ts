@@ -9,6 +9,7 @@ import type { BenchOptions } from "../lib/args.js";
 import { registerCleanup } from "../lib/cleanup.js";
 import { round } from "../lib/stats.js";
 import { startBenchApi, startChild } from "./child.js";
+import { maxOverlap } from "../../test/helpers/overlap.js";
 
 const FIXTURE_DIR = fileURLToPath(new URL("./fairness-project/", import.meta.url));
 const QUEUE = "bench-tenants";
@@ -195,18 +196,3 @@ export function measure(spans: Span[], resumedAt: number): Pick<FairnessFigures,
   };
 }
 
-/** Most intervals open at once (an end at the same instant as a start closes first). */
-function maxOverlap(spans: Span[]): number {
-  const events = spans.flatMap((s) => [
-    { t: s.start, d: 1 },
-    { t: s.end, d: -1 },
-  ]);
-  events.sort((a, b) => a.t - b.t || a.d - b.d);
-  let open = 0;
-  let max = 0;
-  for (const e of events) {
-    open += e.d;
-    max = Math.max(max, open);
-  }
-  return max;
-}
