@@ -2,11 +2,13 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 
 /**
  * Loads now and then every intervalMs while the tab is visible (the interval may change without a reload);
- * `refresh()` loads again at once. New deps clear the data (another page's data must not show).
+ * `refresh()` loads again at once. New deps clear the data at once, in the same render (another page's data must not show).
  */
 export function usePoll<T>(load: () => Promise<T>, deps: unknown[], intervalMs = 1500) {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // what was loaded is kept with the deps it was loaded for: in the render right after the deps change (before
+  // the effect below runs) the previous deps' data must not show as the new one's (e.g. another run's status)
+  const key = JSON.stringify(deps);
+  const [loaded, setLoaded] = useState<{ key: string; data: T | null; error: string | null }>({ key, data: null, error: null });
   const tickRef = useRef<() => Promise<void>>(async () => {});
   const intervalRef = useRef(intervalMs);
   intervalRef.current = intervalMs;
@@ -19,12 +21,9 @@ export function usePoll<T>(load: () => Promise<T>, deps: unknown[], intervalMs =
       if (!document.hidden) {
         try {
           const next = await load();
-          if (!stopped && mine === generation) {
-            setData(next);
-            setError(null);
-          }
+          if (!stopped && mine === generation) setLoaded({ key, data: next, error: null });
         } catch (e) {
-          if (!stopped && mine === generation) setError(e instanceof Error ? e.message : String(e));
+          if (!stopped && mine === generation) setLoaded((prev) => ({ key, data: prev.key === key ? prev.data : null, error: e instanceof Error ? e.message : String(e) }));
         }
       }
       if (!stopped && mine === generation) {
@@ -33,7 +32,6 @@ export function usePoll<T>(load: () => Promise<T>, deps: unknown[], intervalMs =
       }
     };
     tickRef.current = tick;
-    setData(null);
     void tick();
     return () => {
       stopped = true;
@@ -41,5 +39,6 @@ export function usePoll<T>(load: () => Promise<T>, deps: unknown[], intervalMs =
     };
   }, deps);
   const refresh = useCallback(() => void tickRef.current(), []);
-  return { data, error, refresh };
+  const current = loaded.key === key;
+  return { data: current ? loaded.data : null, error: current ? loaded.error : null, refresh };
 }
